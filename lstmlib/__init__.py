@@ -1,0 +1,15 @@
+"""lstmlib: the library behind the LSTM course.
+
+* :mod:`lstmlib.reference` — NumPy ground truth: every cell of the course, forward and
+  hand-written backward, checked by finite differences and against PyTorch.
+* :mod:`lstmlib.torch` — the same models as PyTorch modules (CPU or GPU), a trainer, seq2seq.
+* :mod:`lstmlib.data` — the task generators the chapters train on (nothing is downloaded).
+* :mod:`lstmlib.viz` — figures, coloured text, widgets and their static counterparts.
+* :mod:`lstmlib.checks` — self-checks for students' implementations.
+
+Layering, with no back-edges: ``validate → reference | torch → data → viz → chapters``.
+"""
+from .seeding import seed_everything
+
+__version__ = "0.1.0"
+__all__ = ["seed_everything", "__version__"]
