@@ -1,0 +1,13 @@
+"""The PyTorch path of the course: the same models as :mod:`lstmlib.reference`, as ``nn.Module``\\ s.
+
+* :class:`LSTM`, :class:`GRU`, :class:`RNN` — subclasses of ``nn.LSTM``/``nn.GRU``/``nn.RNN`` with
+  the course's variants; plain configurations run PyTorch's fused kernels (cuDNN on a GPU).
+* :func:`lstm_gates`, :func:`gru_gates` — per-step gate values for plots.
+* :func:`train` and :class:`History` — the trainer every chapter uses (also under ``torchrun``).
+* :func:`from_reference`, :func:`to_reference` — convert to and from ``lstmlib.reference`` stacks.
+* :func:`default_device`, :func:`to_device`.
+"""
+from .device import default_device, to_device
+from .modules import GRU, LSTM, RNN, gru_gates, lstm_gates
+
+__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "default_device", "to_device"]

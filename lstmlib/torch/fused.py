@@ -1,0 +1,349 @@
+r"""The time loop for the variants that PyTorch's fused kernels (cuDNN on a GPU) cannot run.
+
+A plain LSTM/GRU/RNN never comes here: :mod:`lstmlib.torch.modules` dispatches it to
+``nn.LSTM``/``nn.GRU``/``nn.RNN``. Peepholes, removed gates, coupled gates and the GRU with the
+reset gate *before* the recurrent product need their own loop, written so that each step does as
+little as possible:
+
+1. **The input projection is hoisted.** ``x_t W_x + b`` does not depend on ``h_{t-1}``, so all
+   ``T`` steps are one matrix product ``(T·B, I) @ (I, 4H)`` before the loop. Only the recurrent
+   product ``h_{t-1} W_h`` stays inside, as a single ``addmm`` per step.
+2. **One step is a handful of element-wise ops** on the ``(B, 4H)`` pre-activations, split with
+   ``chunk`` (views, no copies).
+3. **Backends.** ``"eager"`` (default) runs the loop in Python; ``"script"`` runs the same code
+   through TorchScript (fuses the element-wise ops on a GPU; deprecated upstream, so opt-in);
+   ``"compile"`` wraps the step in ``torch.compile`` (fast on a GPU, but compiling takes longer
+   than a notebook's whole budget on a laptop CPU, so it is opt-in too).
+4. **CUDA graphs** (``cuda_graph=True`` on the modules) capture the whole loop, forward and
+   backward, so a small batch is no longer bound by the launch latency of ~10 kernels per step.
+   See :func:`graphed`.
+
+LSTM, book notation (gate order i, f, g, o; row vectors; PyTorch stores ``weight_ih = W_x^T``):
+
+.. math::
+
+    i_t &= σ(x_t W_{xi} + h_{t-1} W_{hi} + b_i + p_i ⊙ c_{t-1}) \\
+    f_t &= σ(x_t W_{xf} + h_{t-1} W_{hf} + b_f + p_f ⊙ c_{t-1}) \\
+    g_t &= \tanh(x_t W_{xg} + h_{t-1} W_{hg} + b_g) \\
+    c_t &= f_t ⊙ c_{t-1} + i_t ⊙ g_t \\
+    o_t &= σ(x_t W_{xo} + h_{t-1} W_{ho} + b_o + p_o ⊙ c_t) \\
+    h_t &= o_t ⊙ \tanh(c_t)
+
+A removed gate is the constant 1 (its weight block stays in the ``4H`` layout, unused); a removed
+activation is the identity; ``coupled`` sets ``i_t = 1 − f_t`` (Greff et al. 2017, "CIFG").
+
+GRU (``z`` update, ``r`` reset, blocks stored r, z, g like PyTorch's r, z, n):
+
+.. math::
+
+    g_t &= \tanh(x_t W_{xg} + b_{xg} + r_t ⊙ (h_{t-1} W_{hg} + b_{hg}))   && \text{reset after (PyTorch, cuDNN)} \\
+    g_t &= \tanh(x_t W_{xg} + b_{xg} + (r_t ⊙ h_{t-1}) W_{hg} + b_{hg})   && \text{reset before (Cho 2014)} \\
+    h_t &= z_t ⊙ h_{t-1} + (1 − z_t) ⊙ g_t
+"""
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple, Optional
+
+import torch
+
+__all__ = [
+    "LSTMFlags",
+    "BACKENDS",
+    "project_inputs",
+    "lstm_layer",
+    "gru_layer",
+    "rnn_layer",
+    "graphed",
+]
+
+BACKENDS = ("eager", "script", "compile")
+
+
+class LSTMFlags(NamedTuple):
+    """Which parts of the LSTM cell are present (all ``True`` and no peephole: the plain cell)."""
+
+    forget_gate: bool = True
+    input_gate: bool = True
+    output_gate: bool = True
+    input_activation: bool = True
+    output_activation: bool = True
+    peephole: bool = False
+    coupled: bool = False
+
+
+def project_inputs(x: torch.Tensor, weight_ih: torch.Tensor, *biases: Optional[torch.Tensor]) -> torch.Tensor:
+    """``x_t W_x + b`` for every step at once: ``(T, B, I) → (T, B, G·H)``.
+
+    Hoisted out of the loop because it does not depend on the state: one large matrix product
+    runs near the machine's peak, ``T`` small ones do not.
+    """
+    bias = None
+    for b in biases:
+        if b is not None:
+            bias = b if bias is None else bias + b
+    seq_len, batch, _ = x.shape
+    flat = x.reshape(seq_len * batch, -1)
+    out = torch.addmm(bias, flat, weight_ih.t()) if bias is not None else flat @ weight_ih.t()
+    return out.view(seq_len, batch, -1)  # (T, B, G·H)
+
+
+# --------------------------------------------------------------------------------------------
+# One step of each cell. Kept free of Python objects other than tensors and bools so that the
+# same function can be scripted or compiled.
+# --------------------------------------------------------------------------------------------
+def lstm_step(
+    xw_t: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    w_hh_t: torch.Tensor,
+    peephole: Optional[torch.Tensor],
+    forget_gate: bool,
+    input_gate: bool,
+    output_gate: bool,
+    input_activation: bool,
+    output_activation: bool,
+    coupled: bool,
+):
+    """One LSTM step from the hoisted input projection ``xw_t`` (B, 4H); returns h, c, i, f, g, o."""
+    pre = torch.addmm(xw_t, h, w_hh_t)  # (B, 4H): x_t W_x + b + h_{t-1} W_h
+    a_i, a_f, a_g, a_o = pre.chunk(4, 1)
+    if peephole is not None:
+        # Peepholes look at the *previous* cell for i and f, and at the *new* cell for o (Gers 2002).
+        a_i = a_i + peephole[0] * c
+        a_f = a_f + peephole[1] * c
+    f = torch.sigmoid(a_f) if forget_gate else torch.ones_like(a_f)
+    if coupled:
+        i = 1.0 - f
+    elif input_gate:
+        i = torch.sigmoid(a_i)
+    else:
+        i = torch.ones_like(a_i)
+    g = torch.tanh(a_g) if input_activation else a_g
+    c = f * c + i * g
+    if peephole is not None:
+        a_o = a_o + peephole[2] * c
+    o = torch.sigmoid(a_o) if output_gate else torch.ones_like(a_o)
+    h = o * torch.tanh(c) if output_activation else o * c
+    return h, c, i, f, g, o
+
+
+def gru_step(
+    xw_t: torch.Tensor,
+    h: torch.Tensor,
+    w_hh_t: torch.Tensor,
+    b_hh: Optional[torch.Tensor],
+    reset_after: bool,
+):
+    """One GRU step from the hoisted ``xw_t = x_t W_x + b_x`` (B, 3H); returns h, r, z, g."""
+    hidden = h.shape[1]
+    x_r, x_z, x_g = xw_t.chunk(3, 1)
+    if reset_after:
+        hw = h @ w_hh_t if b_hh is None else torch.addmm(b_hh, h, w_hh_t)  # (B, 3H)
+        h_r, h_z, h_g = hw.chunk(3, 1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        g = torch.tanh(x_g + r * h_g)
+    else:
+        # The candidate's recurrent product needs r_t first, so it cannot share the matmul
+        # with r and z: two products per step (2H and H columns).
+        w_rz, w_g = w_hh_t[:, : 2 * hidden], w_hh_t[:, 2 * hidden :]
+        hw = h @ w_rz if b_hh is None else torch.addmm(b_hh[: 2 * hidden], h, w_rz)
+        h_r, h_z = hw.chunk(2, 1)
+        r = torch.sigmoid(x_r + h_r)
+        z = torch.sigmoid(x_z + h_z)
+        hg = (r * h) @ w_g if b_hh is None else torch.addmm(b_hh[2 * hidden :], r * h, w_g)
+        g = torch.tanh(x_g + hg)
+    h = g + z * (h - g)  # = z ⊙ h_{t-1} + (1 − z) ⊙ g_t, one op fewer
+    return h, r, z, g
+
+
+def rnn_step(xw_t: torch.Tensor, h: torch.Tensor, w_hh_t: torch.Tensor, relu: bool):
+    """One Elman step ``h_t = tanh(x_t W_x + b + h_{t-1} W_h)`` (or ReLU)."""
+    pre = torch.addmm(xw_t, h, w_hh_t)
+    return torch.relu(pre) if relu else torch.tanh(pre)
+
+
+# --------------------------------------------------------------------------------------------
+# Backends for the step.
+# --------------------------------------------------------------------------------------------
+_STEP_CACHE: dict = {}
+
+
+def _steps(backend: str):
+    """(lstm_step, gru_step, rnn_step) for a backend, built once per process."""
+    if backend == "eager":
+        return lstm_step, gru_step, rnn_step
+    if backend not in _STEP_CACHE:
+        if backend == "script":
+            with warnings.catch_warnings():
+                # TorchScript is deprecated upstream but still the cheapest fuser to start.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                _STEP_CACHE[backend] = tuple(torch.jit.script(f) for f in (lstm_step, gru_step, rnn_step))
+        elif backend == "compile":
+            _STEP_CACHE[backend] = tuple(torch.compile(f, dynamic=False) for f in (lstm_step, gru_step, rnn_step))
+        else:  # validated by the modules; kept for direct callers
+            raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
+    return _STEP_CACHE[backend]
+
+
+# --------------------------------------------------------------------------------------------
+# Layers: one direction of one layer, over the whole sequence.
+# --------------------------------------------------------------------------------------------
+def lstm_layer(
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    c0: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_hh: torch.Tensor,
+    bias_ih: Optional[torch.Tensor],
+    bias_hh: Optional[torch.Tensor],
+    peephole: Optional[torch.Tensor],
+    flags: LSTMFlags,
+    reverse: bool = False,
+    keep_gates: bool = False,
+    backend: str = "eager",
+):
+    """Run one LSTM layer in one direction.
+
+    Shapes: ``x`` (T, B, I), ``h0``/``c0`` (B, H), ``weight_ih`` (4H, I), ``weight_hh`` (4H, H),
+    biases (4H,), ``peephole`` (3, H) rows p_i, p_f, p_o, or ``None``.
+
+    Returns ``(out (T, B, H), h_T, c_T, gates)`` where ``gates`` is ``None`` or, with
+    ``keep_gates``, a dict of (T, B, H) tensors ``i, f, g, o, c, h`` in the original time order.
+    """
+    step, _, _ = _steps(backend)
+    xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
+    w_hh_t = weight_hh.t()  # (H, 4H): row-vector form h_{t-1} W_h
+    peep = peephole if flags.peephole else None
+    seq_len = xw.shape[0]
+    order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
+    h, c = h0, c0
+    outs = []
+    kept = {k: [] for k in "ifgoc"} if keep_gates else None
+    for t in order:
+        h, c, i, f, g, o = step(
+            xw[t], h, c, w_hh_t, peep,
+            flags.forget_gate, flags.input_gate, flags.output_gate,
+            flags.input_activation, flags.output_activation, flags.coupled,
+        )
+        outs.append(h)
+        if kept is not None:
+            for name, value in zip("ifgoc", (i, f, g, o, c)):
+                kept[name].append(value)
+    if reverse:  # outputs are aligned with the input's time axis, as in PyTorch
+        outs.reverse()
+    out = torch.stack(outs)  # (T, B, H)
+    gates = None
+    if kept is not None:
+        gates = {k: torch.stack(v[::-1] if reverse else v) for k, v in kept.items()}
+        gates["h"] = out
+    return out, h, c, gates
+
+
+def gru_layer(
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_hh: torch.Tensor,
+    bias_ih: Optional[torch.Tensor],
+    bias_hh: Optional[torch.Tensor],
+    reset_after: bool = True,
+    reverse: bool = False,
+    keep_gates: bool = False,
+    backend: str = "eager",
+):
+    """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
+    _, step, _ = _steps(backend)
+    xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)
+    w_hh_t = weight_hh.t()
+    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
+    h = h0
+    outs = []
+    kept = {k: [] for k in "rzg"} if keep_gates else None
+    for t in order:
+        h, r, z, g = step(xw[t], h, w_hh_t, bias_hh, reset_after)
+        outs.append(h)
+        if kept is not None:
+            for name, value in zip("rzg", (r, z, g)):
+                kept[name].append(value)
+    if reverse:
+        outs.reverse()
+    out = torch.stack(outs)
+    gates = None
+    if kept is not None:
+        gates = {k: torch.stack(v[::-1] if reverse else v) for k, v in kept.items()}
+        gates["h"] = out
+    return out, h, gates
+
+
+def rnn_layer(
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_hh: torch.Tensor,
+    bias_ih: Optional[torch.Tensor],
+    bias_hh: Optional[torch.Tensor],
+    nonlinearity: str = "tanh",
+    reverse: bool = False,
+    backend: str = "eager",
+):
+    """Run one Elman RNN layer in one direction; returns ``(out (T, B, H), h_T)``."""
+    _, _, step = _steps(backend)
+    xw = project_inputs(x, weight_ih, bias_ih, bias_hh)
+    w_hh_t = weight_hh.t()
+    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
+    h = h0
+    outs = []
+    relu = nonlinearity == "relu"
+    for t in order:
+        h = rnn_step(xw[t], h, w_hh_t, relu) if backend == "eager" else step(xw[t], h, w_hh_t, relu)
+        outs.append(h)
+    if reverse:
+        outs.reverse()
+    return torch.stack(outs), h
+
+
+# --------------------------------------------------------------------------------------------
+# CUDA graphs.
+# --------------------------------------------------------------------------------------------
+class _Core(torch.nn.Module):
+    """A view of a module's parameters with a forward that bypasses its CUDA-graph switch.
+
+    ``torch.cuda.make_graphed_callables`` tracks the parameters of the ``nn.Module`` it is given.
+    Registering the *same* ``Parameter`` objects here (not a copy) means the graph reads and the
+    optimizer writes one storage. The core is not a submodule of ``owner``, so the owner's
+    ``state_dict`` and ``parameters()`` do not list anything twice.
+    """
+
+    def __init__(self, owner: torch.nn.Module, run):
+        super().__init__()
+        for i, p in enumerate(owner.parameters()):
+            self.register_parameter(f"p{i}", p)
+        self._run = run
+
+    def forward(self, *tensors):
+        return self._run(*tensors)
+
+
+def graphed(owner: torch.nn.Module, run, sample: tuple, cache: dict):
+    """Return ``run`` captured as a CUDA graph for inputs shaped like ``sample`` (cached by shape).
+
+    ``run(*tensors) -> tuple of tensors`` must be a pure function of its arguments and the
+    owner's parameters. On a CPU this returns ``run`` unchanged after one warning: graphs are a
+    CUDA feature, and the caller asked for speed, not for an error.
+    """
+    if not all(t.is_cuda for t in sample):
+        if not cache.get("_warned"):
+            warnings.warn("cuda_graph=True needs CUDA tensors; running the ordinary loop instead", RuntimeWarning, stacklevel=3)
+            cache["_warned"] = True
+        return run
+    key = tuple((tuple(t.shape), t.dtype, t.requires_grad) for t in sample) + (torch.is_grad_enabled(), owner.training)
+    fn = cache.get(key)
+    if fn is None:
+        core = _Core(owner, run)
+        # Graph capture replays fixed memory addresses: sample inputs are cloned, and the real
+        # inputs are copied into the graph's static buffers on every call by the wrapper.
+        fn = torch.cuda.make_graphed_callables(core, tuple(t.detach().clone().requires_grad_(t.requires_grad) for t in sample))
+        cache[key] = fn
+    return fn

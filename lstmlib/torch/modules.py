@@ -1,0 +1,483 @@
+r"""The course's recurrent models as PyTorch modules: ``LSTM``, ``GRU``, ``RNN``.
+
+They *are* ``nn.LSTM``/``nn.GRU``/``nn.RNN`` (subclasses): same constructor arguments, same
+``(T, B, F)`` input (or ``batch_first``), same ``(out, (h_n, c_n))`` result and the same parameter
+names and shapes (``weight_ih_l0`` (4H, I), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``,
+``bias_hh_l0``, ``..._reverse``). A state dict of a plain model loads into ``nn.LSTM`` and back.
+
+What they add are the variants studied in the course:
+
+========================  ==============================================================
+``peephole=True``         ``p_i ⊙ c_{t-1}``, ``p_f ⊙ c_{t-1}``, ``p_o ⊙ c_t`` (Gers 2002);
+                          extra parameter ``weight_peephole_l{k}`` (3, H), rows p_i, p_f, p_o
+``forget_gate=False``…    a removed gate is the constant 1 (same for input/output gate)
+``input_activation=False`` g_t without tanh; ``output_activation=False``: h_t = o_t ⊙ c_t
+``coupled=True``          i_t = 1 − f_t (Greff et al. 2017, "CIFG")
+``residual=True``         layer l ≥ 1 adds its input to its output (Wu et al. 2016, GNMT)
+``reset_after=False``     GRU with r_t applied before the recurrent product (Cho 2014)
+========================  ==============================================================
+
+Dispatch: a configuration that PyTorch can run itself (every option at its default) calls the
+parent's ``forward`` — PyTorch's fused CPU kernel or cuDNN — unchanged. Anything else runs the loop
+in :mod:`lstmlib.torch.fused` (input projection hoisted, one ``addmm`` per step). ``model.variant``
+says which configuration a model is, ``model.is_plain`` whether it dispatches to PyTorch.
+
+Equations (book notation) are in :mod:`lstmlib.torch.fused`; the NumPy twins with hand-written
+backward passes are in :mod:`lstmlib.reference`, and the tests hold the two equal to 1e-10.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import torch
+from torch import nn
+
+from .. import validate
+from . import fused
+from .fused import LSTMFlags
+
+__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "check_tensor"]
+
+
+def check_tensor(name: str, x, shape, bind: Optional[dict] = None) -> torch.Tensor:
+    """The tensor twin of :func:`lstmlib.validate.check_float_array`: a floating-point
+    ``torch.Tensor`` of the given shape spec (ints, ``None`` or symbols bound in ``bind``)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name}: expected a floating-point tensor, got dtype {x.dtype}")
+    bind = {} if bind is None else bind
+    expected = [bind.get(d, d) if isinstance(d, str) else d for d in shape]
+    ok = x.dim() == len(shape) and all(
+        not isinstance(want, int) or got == want for want, got in zip(expected, x.shape)
+    )
+    if not ok:
+        shown = [f"{d}={bind[d]}" if isinstance(d, str) and d in bind else d for d in shape]
+        raise ValueError(f"{name}: expected shape {validate.describe_shape(shown)}, got {tuple(x.shape)}")
+    for want, got in zip(shape, x.shape):
+        if isinstance(want, str) and want not in bind:
+            bind[want] = got
+    return x
+
+
+class _Recurrent:
+    """What LSTM, GRU and RNN share: input/state handling, the layer stack, CUDA graphs.
+
+    A mixin placed before ``nn.RNNBase`` in the bases; subclasses define ``_n_states`` (2 for the
+    LSTM's (h, c), 1 otherwise), ``_layer(layer, direction, x, states, keep_gates)`` and
+    ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one layer, used by residual stacks).
+    """
+
+    _n_states = 1
+
+    def _init_common(self, residual, cuda_graph, backend):
+        self.residual = bool(residual)
+        self.cuda_graph = bool(cuda_graph)
+        self.backend = validate.check_choice("backend", backend, fused.BACKENDS)
+        self._graphs: dict = {}
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def _variant_tags(self) -> list:
+        return ["residual"] if self.residual else []
+
+    @property
+    def variant(self) -> str:
+        """``"plain"`` or the non-default options joined by ``+``, e.g. ``"peephole+coupled"``."""
+        tags = self._variant_tags()
+        return "+".join(tags) if tags else "plain"
+
+    @property
+    def is_plain(self) -> bool:
+        """True when the forward pass is PyTorch's own (fused CPU kernel or cuDNN).
+
+        ``cuda_graph`` does not change this: a plain model already runs as one fused kernel per
+        layer, and the graph is for the loop that the variants need.
+        """
+        return not self._variant_tags()
+
+    def _cell_is_custom(self) -> bool:
+        """True when the cell itself (not just the stacking) needs the loop of ``fused``."""
+        return False
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", variant={self.variant!r}"
+
+    # ---------------------------------------------------------------- inputs and states
+    def _prepare(self, input, hx):
+        """Validate; return time-major ``x`` (T, B, I), the list of initial states, and
+        whether the input was unbatched (T, I)."""
+        if isinstance(input, nn.utils.rnn.PackedSequence):
+            raise TypeError(
+                f"input: expected a torch.Tensor for variant {self.variant!r}, got PackedSequence "
+                "(pad the batch; only plain models accept packed sequences)"
+            )
+        bind = {}
+        if isinstance(input, torch.Tensor) and input.dim() == 2:
+            x = check_tensor("input", input, ("T", self.input_size), bind).unsqueeze(1)
+            unbatched = True
+        else:
+            spec = ("B", "T", self.input_size) if self.batch_first else ("T", "B", self.input_size)
+            x = check_tensor("input", input, spec, bind)
+            if self.batch_first:
+                x = x.transpose(0, 1)
+            unbatched = False
+        batch = x.shape[1]
+        n = self.num_layers * self.num_directions
+        if hx is None:
+            states = [x.new_zeros(n, batch, self.hidden_size) for _ in range(self._n_states)]
+        else:
+            given = list(hx) if self._n_states == 2 else [hx]
+            if self._n_states == 2 and (not isinstance(hx, (tuple, list)) or len(given) != 2):
+                raise TypeError(f"hx: expected a tuple (h_0, c_0), got {type(hx).__name__}")
+            names = ("h_0", "c_0")[: self._n_states]
+            states = []
+            for name, s in zip(names, given):
+                if unbatched:
+                    s = check_tensor(name, s, (n, self.hidden_size)).unsqueeze(1)
+                else:
+                    s = check_tensor(name, s, (n, batch, self.hidden_size))
+                states.append(s)
+        return x, states, unbatched
+
+    def _finish(self, out, finals, unbatched):
+        if unbatched:
+            out = out.squeeze(1)
+            finals = [f.squeeze(1) for f in finals]
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return out, (tuple(finals) if self._n_states == 2 else finals[0])
+
+    # ---------------------------------------------------------------- the stack
+    def _layer_weights(self, layer: int, direction: int):
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        return (
+            getattr(self, "weight_ih" + suffix),
+            getattr(self, "weight_hh" + suffix),
+            getattr(self, "bias_ih" + suffix) if self.bias else None,
+            getattr(self, "bias_hh" + suffix) if self.bias else None,
+        )
+
+    def _unroll(self, x, states, keep_gates: bool = False):
+        """Run the stack on time-major ``x``; returns ``(out, finals, gates_per_layer)``."""
+        D = self.num_directions
+        finals = [[] for _ in states]
+        gates_per_layer = []
+        layer_in = x
+        for layer in range(self.num_layers):
+            if self._cell_is_custom() or keep_gates:
+                outs, layer_gates = [], []
+                for d in range(D):
+                    idx = layer * D + d
+                    out_d, fin_d, gates_d = self._layer(layer, d, layer_in, [s[idx] for s in states], keep_gates)
+                    outs.append(out_d)
+                    layer_gates.append(gates_d)
+                    for k, f in enumerate(fin_d):
+                        finals[k].append(f)
+                out = outs[0] if D == 1 else torch.cat(outs, dim=2)  # (T, B, D·H)
+                if keep_gates:
+                    gates_per_layer.append(
+                        {k: torch.cat([g[k] for g in layer_gates], dim=2) for k in layer_gates[0]}
+                    )
+            else:  # residual stack of plain cells: PyTorch's kernel, one layer at a time
+                sl = slice(layer * D, (layer + 1) * D)
+                out, fin = self._plain_layers(layer_in, [s[sl] for s in states], layer)
+                for k, f in enumerate(fin):
+                    finals[k].extend(f.unbind(0))
+            if self.residual and layer > 0:
+                out = out + layer_in  # sizes agree: every layer ≥ 1 maps D·H → D·H
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                out = nn.functional.dropout(out, self.dropout, training=True)
+            layer_in = out
+        return layer_in, [torch.stack(f) for f in finals], gates_per_layer
+
+    def _flat_layer_params(self, layer: int):
+        params = []
+        for d in range(self.num_directions):
+            params.extend(w for w in self._layer_weights(layer, d) if w is not None)
+        return params
+
+    def forward(self, input, hx=None):
+        if self.is_plain:
+            return super().forward(input, hx)
+        x, states, unbatched = self._prepare(input, hx)
+        if self.cuda_graph:
+            def run(x, *states):
+                out, finals, _ = self._unroll(x, list(states))
+                return (out, *finals)
+
+            results = fused.graphed(self, run, (x, *states), self._graphs)(x, *states)
+            out, finals = results[0], list(results[1:])
+        else:
+            out, finals, _ = self._unroll(x, states)
+        return self._finish(out, finals, unbatched)
+
+
+def _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional):
+    validate.check_positive_int("input_size", input_size)
+    validate.check_positive_int("hidden_size", hidden_size)
+    validate.check_positive_int("num_layers", num_layers)
+    validate.check_probability("dropout", dropout)
+
+
+class LSTM(_Recurrent, nn.LSTM):
+    r"""``nn.LSTM`` with the course's variants (see the module docstring for the options).
+
+    ``forward(input, hx=None) -> (output, (h_n, c_n))`` exactly like ``nn.LSTM``.
+
+    ``forget_bias`` is *added* to the forget-gate block of ``bias_ih`` after PyTorch's uniform
+    initialisation: 1.0 makes ``f_t ≈ σ(1) ≈ 0.73`` at the start, so the cell remembers by default
+    and gradients flow through time from the first step (Gers et al. 2000; Jozefowicz et al. 2015).
+    The default 0.0 leaves the initialisation identical to ``nn.LSTM`` under the same seed.
+    """
+
+    _n_states = 2
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        residual: bool = False,
+        peephole: bool = False,
+        forget_gate: bool = True,
+        input_gate: bool = True,
+        output_gate: bool = True,
+        input_activation: bool = True,
+        output_activation: bool = True,
+        coupled: bool = False,
+        forget_bias: float = 0.0,
+        dropout: float = 0.0,
+        cuda_graph: bool = False,
+        device=None,
+        dtype=None,
+        backend: str = "eager",
+    ):
+        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
+        if coupled and not forget_gate:
+            raise ValueError("coupled: expected forget_gate=True (i = 1 − f needs a forget gate), got forget_gate=False")
+        if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) or not math.isfinite(forget_bias):
+            raise TypeError(f"forget_bias: expected a finite float, got {forget_bias!r}")
+        self.flags = LSTMFlags(
+            forget_gate=bool(forget_gate), input_gate=bool(input_gate), output_gate=bool(output_gate),
+            input_activation=bool(input_activation), output_activation=bool(output_activation),
+            peephole=bool(peephole), coupled=bool(coupled),
+        )
+        self.forget_bias = float(forget_bias)
+        nn.LSTM.__init__(
+            self, input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first,
+            dropout=float(dropout), bidirectional=bidirectional, device=device, dtype=dtype,
+        )
+        self._init_common(residual, cuda_graph, backend)
+        if self.flags.peephole:
+            factory = {"device": device, "dtype": dtype}
+            for layer in range(num_layers):
+                for d in range(self.num_directions):
+                    self.register_parameter(
+                        self._peephole_name(layer, d), nn.Parameter(torch.empty(3, hidden_size, **factory))
+                    )
+            self._init_peepholes()
+
+    @staticmethod
+    def _peephole_name(layer: int, direction: int) -> str:
+        return f"weight_peephole_l{layer}" + ("_reverse" if direction else "")
+
+    def _init_peepholes(self):
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                if name.startswith("weight_peephole"):
+                    p.uniform_(-bound, bound)
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()  # uniform(−1/√H, 1/√H) on every parameter, peepholes included
+        fb = getattr(self, "forget_bias", 0.0)
+        if fb and self.bias:
+            H = self.hidden_size
+            with torch.no_grad():
+                for name, p in self.named_parameters():
+                    if name.startswith("bias_ih"):
+                        p[H : 2 * H] += fb
+
+    def _variant_tags(self) -> list:
+        f = self.flags
+        tags = ["peephole"] if f.peephole else []
+        tags += [f"no-{name.replace('_', '-')}" for name in ("forget_gate", "input_gate", "output_gate", "input_activation", "output_activation") if not getattr(f, name)]
+        if f.coupled:
+            tags.append("coupled")
+        return tags + super()._variant_tags()
+
+    def _cell_is_custom(self) -> bool:
+        return self.flags != LSTMFlags()
+
+    def _layer(self, layer, direction, x, states, keep_gates):
+        w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
+        peep = getattr(self, self._peephole_name(layer, direction)) if self.flags.peephole else None
+        out, h, c, gates = fused.lstm_layer(
+            x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, peep, self.flags,
+            reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
+        )
+        return out, (h, c), gates
+
+    def _plain_layers(self, x, states, layer):
+        out, h, c = torch.lstm(
+            x, (states[0], states[1]), self._flat_layer_params(layer), self.bias, 1, 0.0,
+            self.training, self.bidirectional, False,
+        )
+        return out, (h, c)
+
+
+class GRU(_Recurrent, nn.GRU):
+    r"""``nn.GRU`` with the reset gate's placement as an option and residual stacks.
+
+    ``reset_after=True`` (default) is PyTorch's/cuDNN's GRU and dispatches to ``nn.GRU``;
+    ``reset_after=False`` applies r_t to h_{t-1} before the recurrent product (Cho et al. 2014).
+    Parameters as ``nn.GRU``: ``weight_ih_l0`` (3H, I), blocks r, z, g (PyTorch's r, z, n).
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        residual: bool = False,
+        reset_after: bool = True,
+        dropout: float = 0.0,
+        cuda_graph: bool = False,
+        device=None,
+        dtype=None,
+        backend: str = "eager",
+    ):
+        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
+        self.reset_after = bool(reset_after)
+        nn.GRU.__init__(
+            self, input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first,
+            dropout=float(dropout), bidirectional=bidirectional, device=device, dtype=dtype,
+        )
+        self._init_common(residual, cuda_graph, backend)
+
+    def _variant_tags(self) -> list:
+        return ([] if self.reset_after else ["reset-before"]) + super()._variant_tags()
+
+    def _cell_is_custom(self) -> bool:
+        return not self.reset_after
+
+    def _layer(self, layer, direction, x, states, keep_gates):
+        w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
+        out, h, gates = fused.gru_layer(
+            x, states[0], w_ih, w_hh, b_ih, b_hh, self.reset_after,
+            reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
+        )
+        return out, (h,), gates
+
+    def _plain_layers(self, x, states, layer):
+        out, h = torch.gru(
+            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
+            self.training, self.bidirectional, False,
+        )
+        return out, (h,)
+
+
+class RNN(_Recurrent, nn.RNN):
+    r"""``nn.RNN`` (Elman: ``h_t = tanh(x_t W_x + h_{t-1} W_h + b)``) with residual stacks."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        residual: bool = False,
+        dropout: float = 0.0,
+        cuda_graph: bool = False,
+        device=None,
+        dtype=None,
+        backend: str = "eager",
+    ):
+        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
+        validate.check_choice("nonlinearity", nonlinearity, ["tanh", "relu"])
+        nn.RNN.__init__(
+            self, input_size, hidden_size, num_layers, nonlinearity=nonlinearity, bias=bias,
+            batch_first=batch_first, dropout=float(dropout), bidirectional=bidirectional,
+            device=device, dtype=dtype,
+        )
+        self._init_common(residual, cuda_graph, backend)
+
+    def _layer(self, layer, direction, x, states, keep_gates):
+        w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
+        out, h = fused.rnn_layer(
+            x, states[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity,
+            reverse=bool(direction), backend=self.backend,
+        )
+        return out, (h,), ({"h": out} if keep_gates else None)
+
+    def _plain_layers(self, x, states, layer):
+        op = torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
+        out, h = op(
+            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
+            self.training, self.bidirectional, False,
+        )
+        return out, (h,)
+
+
+# ------------------------------------------------------------------------------------ probing
+def _as_course_module(module, kind):
+    """Accept a course module or a plain ``nn.LSTM``/``nn.GRU`` (probed as its course twin)."""
+    course, base = {"lstm": (LSTM, nn.LSTM), "gru": (GRU, nn.GRU)}[kind]
+    if isinstance(module, course):
+        return module
+    if isinstance(module, base) and type(module) is base:
+        if getattr(module, "proj_size", 0):
+            raise ValueError(f"module: expected proj_size=0, got {module.proj_size}")
+        twin = course.__new__(course)
+        twin.__dict__.update(module.__dict__)  # shares the parameters, no copy
+        twin.__dict__.setdefault("flags", LSTMFlags())
+        twin.__dict__.setdefault("reset_after", True)
+        twin.__dict__.setdefault("forget_bias", 0.0)
+        twin._init_common(False, False, "eager")
+        return twin
+    raise TypeError(f"module: expected lstmlib.torch.{course.__name__} or nn.{base.__name__}, got {type(module).__name__}")
+
+
+def _probe(module, x, hx):
+    with torch.no_grad():
+        x_tm, states, unbatched = module._prepare(x, hx)
+        _, _, gates = module._unroll(x_tm, states, keep_gates=True)
+    out = {}
+    for layer_gates in gates:
+        for k, v in layer_gates.items():
+            if unbatched:
+                v = v.squeeze(1)
+            elif module.batch_first:
+                v = v.transpose(0, 1)
+            out.setdefault(k, []).append(v)
+    return out
+
+
+def lstm_gates(module, x, hx=None) -> dict:
+    """Probe an LSTM: the per-step gate values of every layer, for plots (chapter 5).
+
+    ``module`` is an :class:`LSTM` (any variant) or a plain ``nn.LSTM``; ``x`` and ``hx`` as for
+    its forward. Returns ``{"i", "f", "g", "o", "c", "h"}`` → list over layers of tensors shaped
+    like the output, (T, B, D·H) (both directions concatenated as in the output). A removed gate
+    shows as ones. Runs without gradients and without dropout (the loop of
+    :mod:`lstmlib.torch.fused`, which the tests hold equal to the fused kernels).
+    """
+    return _probe(_as_course_module(module, "lstm"), x, hx)
+
+
+def gru_gates(module, x, hx=None) -> dict:
+    """Probe a GRU like :func:`lstm_gates`: ``{"r", "z", "g", "h"}`` → list over layers."""
+    return _probe(_as_course_module(module, "gru"), x, hx)
