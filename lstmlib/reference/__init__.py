@@ -11,4 +11,13 @@ from .gradcheck import __all__ as _gradcheck_all
 from .layers import *  # noqa: F401,F403
 from .layers import __all__ as _layers_all
 
-__all__ = [*_activations_all, *_layers_all, *_gradcheck_all]
+from .gru import *  # noqa: F401,F403
+from .gru import __all__ as _gru_all
+from .leaky import *  # noqa: F401,F403
+from .leaky import __all__ as _leaky_all
+from .lstm import *  # noqa: F401,F403
+from .lstm import __all__ as _lstm_all
+from .rnn import *  # noqa: F401,F403
+from .rnn import __all__ as _rnn_all
+
+__all__ = [*_activations_all, *_layers_all, *_gradcheck_all, *_rnn_all, *_lstm_all, *_gru_all, *_leaky_all]

@@ -56,3 +56,91 @@ def check_state(name: str, value, batch: int, hidden: int, dtype):
     if value.dtype != dtype:
         raise TypeError(f"{name}: expected dtype {dtype} (the dtype of the parameters), got {value.dtype}")
     return value
+
+
+def check_recurrent_params(params, n_gates: int, biases=("b",), vectors=()) -> tuple[int, int]:
+    """Check W_x (I, n·H), W_h (H, n·H), each bias (n·H,) and each vector (H,); return (I, H).
+
+    H is read from W_h's first axis, so a W_h of the wrong width is reported against it.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params: expected a dict of numpy arrays, got {type(params).__name__}")
+    W_h = params.get("W_h")
+    if W_h is None:
+        raise ValueError(f"params: expected a key 'W_h', got keys {sorted(params)}")
+    W_h = check_float_array("params['W_h']", W_h, ndim=2)
+    H = W_h.shape[0]
+    shapes = {"W_x": ("I", n_gates * H), "W_h": (H, n_gates * H)}
+    shapes.update({name: (n_gates * H,) for name in biases})
+    shapes.update({name: (H,) for name in vectors})
+    bind = {}
+    check_params(params, shapes, bind)
+    return bind["I"], H
+
+
+def project_inputs(x: np.ndarray, W_x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x_t W_x + b for every t at once, (T, B, I) → (T, B, G).
+
+    Hoisted out of the time loop: the input part of every gate does not depend on h_{t−1}, so one
+    (T·B, I) × (I, G) product replaces T small ones (and it is the one BLAS runs fastest).
+    """
+    T, B, I = x.shape
+    out = x.reshape(T * B, I) @ W_x
+    out += b
+    return out.reshape(T, B, -1)
+
+
+def sum_over_time(inputs: np.ndarray, d_pre: np.ndarray, first_input=None) -> np.ndarray:
+    """Σ_t inputs_tᵀ d_pre_t as ONE matrix product over the folded (T·B) axis, (I, G).
+
+    With ``first_input`` given, inputs are (first_input, inputs[0], …, inputs[T−2]): the
+    recurrent weights see h_{t−1}, which is h0 at t = 0 and the previous output after.
+    """
+    T, B, G = d_pre.shape
+    if first_input is None:
+        return inputs.reshape(T * B, -1).T @ d_pre.reshape(T * B, G)
+    grad = first_input.T @ d_pre[0]
+    if T > 1:
+        grad += inputs[:-1].reshape((T - 1) * B, -1).T @ d_pre[1:].reshape((T - 1) * B, G)
+    return grad
+
+
+def input_grad(d_pre: np.ndarray, W_x: np.ndarray) -> np.ndarray:
+    """∂L/∂x_t = δ_t W_xᵀ for every t at once, (T, B, G) → (T, B, I)."""
+    T, B, G = d_pre.shape
+    return (d_pre.reshape(T * B, G) @ W_x.T).reshape(T, B, -1)
+
+
+def zeros_state(value, batch: int, hidden: int, dtype) -> np.ndarray:
+    """The initial state to use: the given one, or zeros (the PyTorch default)."""
+    return np.zeros((batch, hidden), dtype=dtype) if value is None else value
+
+
+def check_d_out(d_out, shape, dtype, name="d_out"):
+    d_out = check_float_array(name, d_out, shape)
+    if d_out.dtype != dtype:
+        raise TypeError(f"{name}: expected dtype {dtype} (the dtype of the forward pass), got {d_out.dtype}")
+    return d_out
+
+
+def check_step_input(x_t, name="x_t"):
+    """A single step's input: (B, I)."""
+    return check_float_array(name, x_t, ("B", "I"))
+
+
+def uniform_params(input_size, hidden_size, n_gates, rng, biases, dtype) -> dict:
+    """W_x (I, n·H), W_h (H, n·H) and each bias (n·H,) drawn from Uniform(−k, k), k = 1/√H.
+
+    PyTorch's default for nn.RNN/LSTM/GRU: keeps h_{t−1} W_h of order one whatever H is.
+    """
+    from ..validate import check_choice, check_positive_int
+
+    I = check_positive_int("input_size", input_size)
+    H = check_positive_int("hidden_size", hidden_size)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng: expected a numpy.random.Generator (lstmlib.seed_everything), got {type(rng).__name__}")
+    dtype = np.dtype(check_choice("dtype", np.dtype(dtype) if isinstance(dtype, (type, str, np.dtype)) else dtype,
+                                  [np.dtype(np.float32), np.dtype(np.float64)]))
+    k = 1.0 / np.sqrt(H)
+    shapes = {"W_x": (I, n_gates * H), "W_h": (H, n_gates * H), **{b: (n_gates * H,) for b in biases}}
+    return {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
