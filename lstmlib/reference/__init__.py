@@ -17,7 +17,14 @@ from .leaky import *  # noqa: F401,F403
 from .leaky import __all__ as _leaky_all
 from .lstm import *  # noqa: F401,F403
 from .lstm import __all__ as _lstm_all
+from .optim import *  # noqa: F401,F403
+from .optim import __all__ as _optim_all
 from .rnn import *  # noqa: F401,F403
 from .rnn import __all__ as _rnn_all
+from .sequence import *  # noqa: F401,F403
+from .sequence import __all__ as _sequence_all
+from .torch_interop import *  # noqa: F401,F403
+from .torch_interop import __all__ as _torch_interop_all
 
-__all__ = [*_activations_all, *_layers_all, *_gradcheck_all, *_rnn_all, *_lstm_all, *_gru_all, *_leaky_all]
+__all__ = [*_activations_all, *_layers_all, *_gradcheck_all, *_rnn_all, *_lstm_all, *_gru_all, *_leaky_all,
+           *_sequence_all, *_optim_all, *_torch_interop_all]
