@@ -9,5 +9,7 @@
 """
 from .device import default_device, to_device
 from .modules import GRU, LSTM, RNN, gru_gates, lstm_gates
+from .trainer import History, load_checkpoint, train
 
-__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "default_device", "to_device"]
+__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "default_device", "to_device",
+           "train", "History", "load_checkpoint"]
