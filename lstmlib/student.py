@@ -11,7 +11,10 @@ which
   need them);
 * exercise solutions are removed: a markdown cell opening with a ``{solution-start}`` fence, the
   one with the matching ``{solution-end}`` and every cell in between, and any markdown cell holding
-  a whole ``{solution}`` directive;
+  a whole ``{solution}`` directive — except that a ``solution``-tagged code cell *defining a
+  function* inside such a block is kept as its stub. That is the self-check exercise pattern: the
+  book hides the answer in the dropdown, a self-check cell right after ``{solution-end}`` runs it,
+  and in the student version the same self-check runs the student's own function;
 * outputs and execution counts are cleared;
 * self-check cells (calls into :mod:`lstmlib.checks`) stay, so students learn whether their code
   is right without seeing the answer.
@@ -175,6 +178,26 @@ def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
+def _defines_function(source: str) -> bool:
+    try:
+        return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.parse(source).body)
+    except SyntaxError:
+        return False
+
+
+def _stub_cell(cell, source: str, report: StudentReport):
+    new = nbformat.v4.new_code_cell(stub_source(source))
+    new.metadata = nbformat.from_dict(dict(cell.get("metadata", {})))
+    new.metadata["tags"] = [t for t in _tags(cell) if t != SOLUTION_TAG] + [STUB_TAG]
+    report.stubbed_cells += 1
+    try:
+        report.stubbed_functions += [n.name for n in ast.parse(source).body
+                                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    except SyntaxError:
+        pass
+    return new
+
+
 def make_student_notebook(nb, name: str = "notebook"):
     """Return ``(student_nb, report)`` for a notebook (an ``nbformat`` node; not modified)."""
     report = StudentReport(name=name)
@@ -184,12 +207,17 @@ def make_student_notebook(nb, name: str = "notebook"):
         source = cell.get("source", "")
         head = _first_line(source) if cell.cell_type == "markdown" else ""
         if inside is not None:
-            report.removed_cells += 1
             if cell.cell_type == "markdown" and _END.match(head):
                 inside = None
             elif cell.cell_type == "markdown" and _START.match(head):
                 raise ValueError(f"{name}: cell {index} opens a solution before the one opened in "
                                  f"cell {inside} is closed with {{solution-end}}")
+            elif cell.cell_type == "code" and SOLUTION_TAG in _tags(cell) and _defines_function(source):
+                # the self-check pattern: the answer is hidden in the book, and the student gets
+                # the function's stub in its place, so the self-check cell after the block runs
+                cells.append(_stub_cell(cell, source, report))
+                continue
+            report.removed_cells += 1
             continue
         if cell.cell_type == "markdown" and _START.match(head):
             inside = index
@@ -202,21 +230,14 @@ def make_student_notebook(nb, name: str = "notebook"):
             report.removed_solution_blocks += 1
             report.removed_cells += 1
             continue
+        if cell.cell_type == "code" and SOLUTION_TAG in _tags(cell):
+            cells.append(_stub_cell(cell, source, report))
+            continue
         new = nbformat.from_dict(dict(cell))
         new.metadata = nbformat.from_dict(dict(cell.get("metadata", {})))
         if cell.cell_type == "code":
             new.outputs = []
             new.execution_count = None
-            tags = _tags(cell)
-            if SOLUTION_TAG in tags:
-                new.source = stub_source(source)
-                new.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] + [STUB_TAG]
-                report.stubbed_cells += 1
-                try:
-                    report.stubbed_functions += [n.name for n in ast.parse(source).body
-                                                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-                except SyntaxError:
-                    pass
         cells.append(new)
     if inside is not None:
         raise ValueError(f"{name}: the solution opened in cell {inside} is never closed with {{solution-end}}")

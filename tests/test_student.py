@@ -197,3 +197,23 @@ def test_real_chapters_are_valid_and_solution_free(path):
         leaked = [b for b in bodies if b in stub_statements and b != "pass" and not b.startswith("raise NotImplementedError")]
         assert not leaked, f"{path.name}: solution statements survived: {leaked[:3]}"
     assert all(c.outputs == [] for c in student.cells if c.cell_type == "code")
+
+
+def test_self_check_pattern_keeps_the_stub_of_a_hidden_solution():
+    """Exercise whose answer is hidden in the book: the student gets the stub, the check stays."""
+    nb = synthetic_notebook()
+    nb.cells[-1:-1] = [
+        md("```{exercise} Write it\n:label: ch0-ex-write\nWrite `halve`.\n```"),
+        md("```{solution-start} ch0-ex-write\n:class: dropdown\n```"),
+        code('def halve(x):\n    """Half of x."""\n    return x / 2\n', tags=["solution"]),
+        code("print(halve(3))  # demo of the answer", tags=["solution"]),
+        md("```{solution-end}\n```"),
+        code("from math import isclose\nassert isclose(halve(3), 1.5)"),
+    ]
+    student, report = make_student_notebook(nb)
+    sources = [c.source for c in student.cells]
+    index = next(i for i, s in enumerate(sources) if s.startswith("def halve(x):"))
+    assert '"""Half of x."""' in sources[index] and "x / 2" not in sources[index]
+    assert sources[index + 1].startswith("from math import isclose")  # the self-check follows the stub
+    assert not any("demo of the answer" in s for s in sources)
+    assert report.stubbed_functions == ["squash", "halve"]
