@@ -9,7 +9,8 @@
 """
 from .device import default_device, to_device
 from .modules import GRU, LSTM, RNN, gru_gates, lstm_gates
+from .interop import from_reference, to_reference
 from .trainer import History, load_checkpoint, train
 
 __all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "default_device", "to_device",
-           "train", "History", "load_checkpoint"]
+           "train", "History", "load_checkpoint", "from_reference", "to_reference"]

@@ -260,8 +260,11 @@ class LSTM(_Recurrent, nn.LSTM):
         backend: str = "eager",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
-        if coupled and not forget_gate:
-            raise ValueError("coupled: expected forget_gate=True (i = 1 − f needs a forget gate), got forget_gate=False")
+        if coupled and not (forget_gate and input_gate):
+            raise ValueError(
+                "coupled: expected forget_gate=True and input_gate=True (i = 1 − f replaces the input gate), "
+                f"got forget_gate={forget_gate}, input_gate={input_gate}"
+            )
         if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) or not math.isfinite(forget_bias):
             raise TypeError(f"forget_bias: expected a finite float, got {forget_bias!r}")
         self.flags = LSTMFlags(
