@@ -78,6 +78,13 @@ def check_recurrent_params(params, n_gates: int, biases=("b",), vectors=()) -> t
     return bind["I"], H
 
 
+def reject_unexpected_keys(params: dict, allowed, context: str = "") -> None:
+    """A key the cell does not use (a peephole weight on a plain LSTM) is refused, not ignored."""
+    stray = sorted(set(params) - set(allowed))
+    if stray:
+        raise ValueError(f"params: expected keys {sorted(allowed)}{context}, got unexpected {stray}")
+
+
 def project_inputs(x: np.ndarray, W_x: np.ndarray, b: np.ndarray) -> np.ndarray:
     """x_t W_x + b for every t at once, (T, B, I) → (T, B, G).
 

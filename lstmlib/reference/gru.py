@@ -25,7 +25,7 @@ import numpy as np
 
 from ._common import (
     check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
-    project_inputs, sum_over_time, uniform_params, zeros_state,
+    project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 from .activations import _sigmoid
 
@@ -51,9 +51,7 @@ def _check_reset_after(reset_after):
 def _check(params, reset_after):
     _check_reset_after(reset_after)
     I, H = check_recurrent_params(params, 3, biases=("b_x", "b_h"))
-    stray = sorted(set(params) - {"W_x", "W_h", "b_x", "b_h"})
-    if stray:
-        raise ValueError(f"params: expected keys ['W_h', 'W_x', 'b_h', 'b_x'], got unexpected {stray}")
+    reject_unexpected_keys(params, ("W_x", "W_h", "b_x", "b_h"))
     return I, H
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from ..validate import check_options
 from ._common import (
     check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
-    project_inputs, sum_over_time, uniform_params, zeros_state,
+    project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 from .activations import _sigmoid
 
@@ -101,9 +101,8 @@ def _check(params, options):
     options = _as_options(options)
     peepholes = ("p_i", "p_f", "p_o")
     I, H = check_recurrent_params(params, 4, vectors=peepholes if options.peephole else ())
-    stray = [k for k in params if k not in ("W_x", "W_h", "b") + (peepholes if options.peephole else ())]
-    if stray:
-        raise ValueError(f"params: unexpected keys {stray} for LSTM with {options}")
+    allowed = ("W_x", "W_h", "b") + (peepholes if options.peephole else ())
+    reject_unexpected_keys(params, allowed, f" for an LSTM with peephole={options.peephole}")
     return options, I, H
 
 

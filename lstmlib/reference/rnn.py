@@ -20,7 +20,7 @@ import numpy as np
 
 from ._common import (
     check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
-    project_inputs, sum_over_time, uniform_params, zeros_state,
+    project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 
 __all__ = ["init_rnn", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"]
@@ -33,9 +33,7 @@ def init_rnn(input_size: int, hidden_size: int, rng: np.random.Generator, dtype=
 
 def _check(params):
     I, H = check_recurrent_params(params, 1)
-    stray = sorted(set(params) - {"W_x", "W_h", "b"})
-    if stray:
-        raise ValueError(f"params: expected keys ['W_h', 'W_x', 'b'], got unexpected {stray}")
+    reject_unexpected_keys(params, ("W_x", "W_h", "b"))
     return I, H
 
 
