@@ -1,0 +1,167 @@
+"""Open every page of the built book in headless Chromium, with the network off, as a reader would.
+
+    python tools/check_book.py [--html _build/html] [--shots _build/screenshots]
+
+A page fails on: a JavaScript error (uncaught, or logged with console.error), a request that
+needed the network, an image that did not load, an internal link to a missing page or anchor,
+math left untypeset, or a widget area that rendered empty. Screenshots of chapters 1 and 4 are
+saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
+Playwright, which is told where it is, so Playwright's own browser download is never needed.
+
+Prints one line per page, then ``N passed, N failed``; exits 1 if any page failed.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOT_PAGES = {"chapters/01_feedforward.html": "chapter01.png", "chapters/04_lstm_gates.html": "chapter04.png"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class _Collector(HTMLParser):
+    """Collect ids and internal hrefs of one HTML file."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs and attrs["id"]:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+def parse(path: Path, cache: dict) -> _Collector:
+    if path not in cache:
+        c = _Collector()
+        c.feed(path.read_text(encoding="utf-8", errors="replace"))
+        cache[path] = c
+    return cache[path]
+
+
+def broken_links(page: Path, html_root: Path, cache: dict) -> list[str]:
+    """Internal links of ``page`` whose target file or anchor does not exist."""
+    bad = []
+    for href in parse(page, cache).hrefs:
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith(("mailto:", "javascript:", "//")):
+            continue
+        target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            bad.append(f"missing file {href}")
+            continue
+        if parts.fragment and target.suffix == ".html":
+            if unquote(parts.fragment) not in parse(target, cache).ids:
+                bad.append(f"missing anchor {href}")
+    return bad
+
+
+PAGE_PROBE = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    try { await MathJax.startup.promise; } catch (e) {}
+  }
+  await new Promise(r => setTimeout(r, 300));
+  const maths = Array.from(document.querySelectorAll('span.math, div.math'));
+  let untypeset = maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60));
+  // TeX that never reached MathJax (e.g. a display equation written inside a paragraph) stays as text.
+  const prose = (document.querySelector('main') || document.body).cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .cell_output, .highlight').forEach(e => e.remove());
+  const rawTex = (prose.textContent.match(/\$\$|\\\(|\\\[|\\begin\{/g) || []);
+  if (rawTex.length) untypeset.push(`raw TeX in the text: ${rawTex.slice(0, 3).join(' ')}`);
+  const images = Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'));
+  const views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'));
+  const emptyWidgets = views.filter(s => {
+    const area = s.parentElement;
+    const rendered = area.querySelector('.jupyter-widgets, .widget-subarea');
+    return !rendered || rendered.getBoundingClientRect().height < 5;
+  }).length;
+  return {maths: maths.length, untypeset, images, widgets: views.length, emptyWidgets};
+}
+"""
+
+
+def check(html_root: Path, shots: Path) -> int:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("check_book: Debian's chromium is not installed (apt-get install chromium)", file=sys.stderr)
+        return 2
+    pages = sorted(p for p in html_root.rglob("*.html")
+                   if not p.relative_to(html_root).parts[0].startswith(("_", "."))
+                   and p.name not in {"search.html", "genindex.html", "py-modindex.html"})
+    shots.mkdir(parents=True, exist_ok=True)
+    cache: dict = {}
+    failed = passed = 0
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+        browser = pw.chromium.launch_persistent_context(
+            profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1000}, offline=True,
+        )
+        for page_path in pages:
+            rel = page_path.relative_to(html_root).as_posix()
+            problems: list[str] = []
+            if re.search(r'http-equiv="refresh"', page_path.read_text(encoding="utf-8"), re.I):
+                continue  # a redirect stub (index.html): its target is checked as a page of its own
+            page = browser.new_page()
+            page.on("pageerror", lambda e, p=problems: p.append(f"JS error: {e}"))
+            page.on("console", lambda m, p=problems: p.append(f"console.error: {m.text}") if m.type == "error" else None)
+
+            def refuse(route, p=problems):
+                p.append(f"needs the network: {route.request.url[:100]}")
+                route.abort()
+
+            page.route(re.compile(r"^https?://"), refuse)
+            page.goto(page_path.as_uri(), wait_until="load")
+            result = page.evaluate(PAGE_PROBE)
+            if result["untypeset"]:
+                problems.append(f"math left untypeset ({len(result['untypeset'])}): {result['untypeset'][:3]}")
+            if result["images"]:
+                problems.append(f"broken images: {result['images'][:5]}")
+            if result["emptyWidgets"]:
+                problems.append(f"{result['emptyWidgets']} of {result['widgets']} widget areas rendered empty")
+            problems += broken_links(page_path, html_root, cache)
+            if rel in SCREENSHOT_PAGES:
+                page.screenshot(path=str(shots / SCREENSHOT_PAGES[rel]), full_page=True)
+            page.close()
+            # A failed network request also logs a console error; report it once.
+            problems = [p for p in problems if not p.startswith("console.error: Failed to load resource")] or problems
+            status = "FAIL" if problems else "ok"
+            print(f"{status:4} {rel}  (math {result['maths']}, widgets {result['widgets']})")
+            for p in problems:
+                print(f"       - {p}")
+            failed += bool(problems)
+            passed += not problems
+        browser.close()
+    print(f"book check: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--shots", type=Path, default=ROOT / "_build" / "screenshots")
+    args = parser.parse_args(argv)
+    if not (args.html / "index.html").exists():
+        print(f"check_book: no built book at {args.html} (run: python tools/book.py)", file=sys.stderr)
+        return 2
+    return check(args.html.resolve(), args.shots)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
