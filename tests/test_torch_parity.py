@@ -13,6 +13,16 @@ from lstmlib.reference import RecurrentStack
 from lstmlib.torch import GRU, LSTM, RNN, from_reference, lstm_gates, gru_gates, to_reference
 from lstmlib.torch import fused
 
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one intra-op thread is faster, and far faster on a shared, loaded machine
+    (OpenMP threads spin-waiting for a core cost 40x here)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 TOL = 1e-10
 T, B, I, H = 5, 3, 4, 3
 

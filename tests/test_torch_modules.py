@@ -1,0 +1,194 @@
+"""lstmlib.torch modules: PyTorch's conventions, the variants' behaviour, and each bad input's error."""
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+from lstmlib.torch import GRU, LSTM, RNN, default_device, lstm_gates, to_device
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one intra-op thread is faster, and far faster on a shared, loaded machine
+    (OpenMP threads spin-waiting for a core cost 40x here)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+gpu = pytest.mark.gpu
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+def test_peephole_parameters_named_and_shaped():
+    m = LSTM(4, 6, num_layers=2, bidirectional=True, peephole=True)
+    shapes = dict((n, tuple(p.shape)) for n, p in m.named_parameters())
+    assert shapes["weight_ih_l0"] == (24, 4) and shapes["weight_hh_l1_reverse"] == (24, 6)
+    assert shapes["weight_peephole_l0"] == (3, 6) and shapes["weight_peephole_l1_reverse"] == (3, 6)
+    assert len(shapes) == 4 * 4 + 4
+
+
+@pytest.mark.parametrize("kw", [{}, {"peephole": True}, {"residual": True, "num_layers": 2}])
+def test_batch_first_and_unbatched_agree_with_time_major(kw):
+    torch.manual_seed(0)
+    tm = LSTM(3, 5, **kw)
+    bf = LSTM(3, 5, batch_first=True, **kw)
+    bf.load_state_dict(tm.state_dict())
+    x = torch.randn(7, 2, 3)
+    out, (h, c) = tm(x)
+    out_bf, (h_bf, c_bf) = bf(x.transpose(0, 1))
+    torch.testing.assert_close(out_bf, out.transpose(0, 1))
+    torch.testing.assert_close(h_bf, h)
+    out_1, (h_1, c_1) = tm(x[:, 0])  # unbatched (T, I), like nn.LSTM
+    torch.testing.assert_close(out_1, out[:, 0])
+    torch.testing.assert_close(c_1, c[:, 0])
+
+
+def test_initial_state_is_used_and_chunks_chain():
+    """Running T steps at once equals two chunks with the state carried over (for a variant)."""
+    torch.manual_seed(0)
+    m = LSTM(3, 4, peephole=True, coupled=True)
+    x = torch.randn(8, 2, 3)
+    out, state = m(x)
+    first, mid = m(x[:5])
+    second, end = m(x[5:], mid)
+    torch.testing.assert_close(torch.cat([first, second]), out)
+    torch.testing.assert_close(end[1], state[1])
+
+
+def test_forget_bias_added_to_forget_block_only():
+    torch.manual_seed(0)
+    a = LSTM(3, 4)
+    torch.manual_seed(0)
+    b = LSTM(3, 4, forget_bias=1.0)
+    delta = b.bias_ih_l0 - a.bias_ih_l0
+    assert torch.allclose(delta[4:8], torch.ones(4)) and torch.count_nonzero(delta) == 4
+    assert torch.equal(a.bias_hh_l0, b.bias_hh_l0)
+
+
+def test_removed_gates_and_activations_follow_the_equations():
+    torch.manual_seed(0)
+    x = torch.randn(6, 2, 3)
+    m = LSTM(3, 4, input_gate=False, output_gate=False, output_activation=False)
+    g = lstm_gates(m, x)
+    assert torch.all(g["i"][0] == 1) and torch.all(g["o"][0] == 1)
+    torch.testing.assert_close(g["h"][0], g["c"][0])  # h = o ⊙ c with o = 1
+    m = LSTM(3, 4, coupled=True)
+    g = lstm_gates(m, x)
+    torch.testing.assert_close(g["i"][0], 1 - g["f"][0])
+    m = LSTM(3, 4, input_activation=False)
+    g = lstm_gates(m, x * 100)
+    assert g["g"][0].abs().max() > 1  # no tanh squashing the candidate
+
+
+def test_variant_names_and_dispatch():
+    assert LSTM(2, 3).is_plain and LSTM(2, 3).variant == "plain"
+    assert LSTM(2, 3, cuda_graph=True).is_plain  # plain models already run one fused kernel
+    assert LSTM(2, 3, peephole=True, forget_gate=False).variant == "peephole+no-forget-gate"
+    assert GRU(2, 3, reset_after=False).variant == "reset-before"
+    assert RNN(2, 3, num_layers=2, residual=True).variant == "residual"
+    assert "variant='coupled'" in repr(LSTM(2, 3, coupled=True))
+    assert isinstance(LSTM(2, 3, peephole=True), nn.LSTM)
+
+
+def test_dropout_between_layers_only_in_training():
+    torch.manual_seed(0)
+    m = LSTM(3, 4, num_layers=2, peephole=True, dropout=0.5)
+    x = torch.randn(5, 2, 3)
+    m.eval()
+    torch.testing.assert_close(m(x)[0], m(x)[0])
+    m.train()
+    assert not torch.equal(m(x)[0], m(x)[0])
+
+
+def test_cuda_graph_on_cpu_warns_once_and_runs_the_loop():
+    torch.manual_seed(0)
+    m = LSTM(3, 4, peephole=True, cuda_graph=True)
+    ref = LSTM(3, 4, peephole=True)
+    ref.load_state_dict(m.state_dict())
+    x = torch.randn(5, 2, 3)
+    with pytest.warns(RuntimeWarning, match="cuda_graph"):
+        out, _ = m(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m(x)
+    torch.testing.assert_close(out, ref(x)[0])
+
+
+def test_default_device_and_to_device():
+    assert default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    batch = to_device((torch.ones(2), {"y": torch.zeros(1)}, 3), torch.device("cpu"))
+    assert isinstance(batch, tuple) and batch[2] == 3 and batch[1]["y"].shape == (1,)
+
+
+# ---------------------------------------------------------------- bad inputs, exact messages
+@pytest.mark.parametrize(
+    "make,error,message",
+    [
+        (lambda: LSTM(0, 3), ValueError, "input_size: expected a positive int, got 0"),
+        (lambda: LSTM(2, 3.0), TypeError, "hidden_size: expected a positive int, got float 3.0"),
+        (lambda: LSTM(2, 3, dropout=1.5), ValueError, r"dropout: expected a float in \[0, 1\], got 1.5"),
+        (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
+        (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
+        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['eager', 'script', 'compile'\], got 'jit'"),
+        (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),
+    ],
+)
+def test_constructor_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_forward_errors_name_the_argument():
+    m = LSTM(4, 3, peephole=True)
+    with pytest.raises(ValueError, match=r"input: expected shape \(T, B, 4\), got \(5, 2, 3\)"):
+        m(torch.randn(5, 2, 3))
+    with pytest.raises(TypeError, match="input: expected a floating-point tensor, got dtype torch.int64"):
+        m(torch.ones(5, 2, 4, dtype=torch.long))
+    with pytest.raises(TypeError, match="input: expected a torch.Tensor, got ndarray"):
+        import numpy as np
+
+        m(np.ones((5, 2, 4)))
+    with pytest.raises(ValueError, match=r"c_0: expected shape \(1, 2, 3\), got \(1, 3, 3\)"):
+        m(torch.randn(5, 2, 4), (torch.zeros(1, 2, 3), torch.zeros(1, 3, 3)))
+    with pytest.raises(TypeError, match=r"hx: expected a tuple \(h_0, c_0\), got Tensor"):
+        m(torch.randn(5, 2, 4), torch.zeros(1, 2, 3))
+    with pytest.raises(TypeError, match="got PackedSequence"):
+        packed = nn.utils.rnn.pack_sequence([torch.randn(3, 4), torch.randn(2, 4)])
+        m(packed)
+    with pytest.raises(TypeError, match="module: expected lstmlib.torch.LSTM or nn.LSTM, got GRU"):
+        lstm_gates(nn.GRU(4, 3), torch.randn(5, 2, 4))
+
+
+# ---------------------------------------------------------------- GPU (skipped without CUDA)
+@gpu
+@needs_cuda
+@pytest.mark.parametrize("kw", [{}, {"peephole": True}, {"peephole": True, "cuda_graph": True}])
+def test_gpu_matches_cpu(kw):
+    torch.manual_seed(0)
+    cpu = LSTM(8, 16, num_layers=2, dtype=torch.float64, **kw)
+    dev = LSTM(8, 16, num_layers=2, dtype=torch.float64, device="cuda", **kw)
+    dev.load_state_dict(cpu.state_dict())
+    x = torch.randn(12, 4, 8, dtype=torch.float64)
+    out_cpu, _ = cpu(x)
+    out_cpu.square().sum().backward()
+    for _ in range(2):  # the second call replays the captured graph
+        dev.zero_grad()
+        out_dev, _ = dev(x.cuda())
+        out_dev.square().sum().backward()
+        torch.testing.assert_close(out_dev.cpu(), out_cpu, rtol=0, atol=1e-10)
+        for (name, p), q in zip(cpu.named_parameters(), dev.parameters()):
+            torch.testing.assert_close(q.grad.cpu(), p.grad, rtol=0, atol=1e-9, msg=name)
+
+
+@gpu
+@needs_cuda
+def test_gpu_bfloat16_peephole_runs_and_is_close():
+    torch.manual_seed(0)
+    m = LSTM(32, 64, peephole=True, device="cuda")
+    x = torch.randn(20, 8, 32, device="cuda")
+    ref, _ = m(x)
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        out, _ = m(x)
+    assert (out.float() - ref).abs().max() < 5e-2
