@@ -1,0 +1,66 @@
+"""Chapter 3's preview: the latch task (Bengio et al. 1994) for a small LSTM, under the same budget
+as the one-unit RNN (40 training sequences, 400 full-batch epochs, success = ≥ 95 % correct
+signs on 400 fresh sequences). Each run is its own small PyTorch model, so this is too slow for
+the notebook (about 7 minutes on 2 CPU cores); the notebook plots the JSON it writes.
+
+    python experiments/latch_lstm.py            # writes chapters/results/latch_lstm.json
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import time
+
+import numpy as np
+import torch
+
+from lstmlib import seed_everything
+from lstmlib.data.latch import make_latch
+from lstmlib.torch import LSTM
+
+LENGTHS = [2, 5, 10, 20, 40, 80]
+RUNS = 10
+HIDDEN = 4
+CONFIG = dict(hidden_size=HIDDEN, forget_bias=2.0, optimizer="adam", lr=0.05, epochs=400, n_train=40, n_test=400)
+
+
+def one_run(seq_len: int, seed: int) -> bool:
+    rng = seed_everything(seed)
+    x, y, _ = make_latch(CONFIG["n_train"], seq_len, rng)
+    x_test, _, labels_test = make_latch(CONFIG["n_test"], seq_len, rng)
+    lstm = LSTM(1, HIDDEN, forget_bias=CONFIG["forget_bias"])
+    readout = torch.nn.Linear(HIDDEN, 1)
+    params = list(lstm.parameters()) + list(readout.parameters())
+    opt = torch.optim.Adam(params, lr=CONFIG["lr"])
+    X = torch.tensor(x, dtype=torch.float32)
+    Y = torch.tensor(y, dtype=torch.float32)
+    for _ in range(CONFIG["epochs"]):
+        _, (h, _) = lstm(X)
+        pred = torch.tanh(readout(h[-1]))[:, 0]  # the same ±0.8 targets as the one-unit RNN
+        loss = ((pred - Y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        _, (h, _) = lstm(torch.tensor(x_test, dtype=torch.float32))
+        pred = readout(h[-1])[:, 0].numpy()
+    return bool((np.sign(pred) == labels_test).mean() >= 0.95)
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    success = []
+    for T in LENGTHS:
+        wins = [one_run(T, 1000 * T + r) for r in range(RUNS)]
+        success.append(float(np.mean(wins)))
+        print(f"T={T}: {success[-1]:.2f}  ({time.perf_counter() - start:.0f} s)", flush=True)
+    out = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "results" / "latch_lstm.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"lengths": LENGTHS, "runs_per_length": RUNS, "success": success,
+                               "config": CONFIG, "seconds": round(time.perf_counter() - start)}, indent=1))
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()
