@@ -7,15 +7,7 @@ from torch import nn
 
 from lstmlib.torch import GRU, LSTM, RNN, default_device, lstm_gates, to_device
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one intra-op thread is faster, and far faster on a shared, loaded machine
-    (OpenMP threads spin-waiting for a core cost 40x here)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from torch_testing import one_thread  # noqa: F401  (autouse: one intra-op thread)
 
 gpu = pytest.mark.gpu
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")

@@ -13,15 +13,7 @@ from lstmlib.reference import RecurrentStack
 from lstmlib.torch import GRU, LSTM, RNN, from_reference, lstm_gates, gru_gates, to_reference
 from lstmlib.torch import fused
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one intra-op thread is faster, and far faster on a shared, loaded machine
-    (OpenMP threads spin-waiting for a core cost 40x here)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from torch_testing import one_thread  # noqa: F401  (autouse: one intra-op thread)
 
 TOL = 1e-10
 T, B, I, H = 5, 3, 4, 3
@@ -166,7 +158,7 @@ def test_fused_loop_equals_torch_kernel_for_plain_cells(cell):
     c0 = torch.randn(B, H, dtype=torch.float64)
     w = [ref.weight_ih_l0, ref.weight_hh_l0, ref.bias_ih_l0, ref.bias_hh_l0]
     if cell == "lstm":
-        out, h, c, _ = fused.lstm_layer(x, h0, c0, *w, None, fused.LSTMFlags())
+        out, h, c, _ = fused.lstm_layer(x, h0, c0, *w, None, fused.LSTMOptions())
         out_ref, (h_ref, c_ref) = ref(x, (h0[None], c0[None]))
         torch.testing.assert_close(c, c_ref[0], rtol=0, atol=TOL)
     else:

@@ -43,12 +43,14 @@ GRU (``z`` update, ``r`` reset, blocks stored r, z, g like PyTorch's r, z, n):
 from __future__ import annotations
 
 import warnings
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import torch
 
+from ..reference.lstm import LSTMOptions  # the one definition of which parts a cell has
+
 __all__ = [
-    "LSTMFlags",
+    "LSTMOptions",
     "BACKENDS",
     "project_inputs",
     "lstm_layer",
@@ -58,18 +60,6 @@ __all__ = [
 ]
 
 BACKENDS = ("eager", "script", "compile")
-
-
-class LSTMFlags(NamedTuple):
-    """Which parts of the LSTM cell are present (all ``True`` and no peephole: the plain cell)."""
-
-    forget_gate: bool = True
-    input_gate: bool = True
-    output_gate: bool = True
-    input_activation: bool = True
-    output_activation: bool = True
-    peephole: bool = False
-    coupled: bool = False
 
 
 def project_inputs(x: torch.Tensor, weight_ih: torch.Tensor, *biases: Optional[torch.Tensor]) -> torch.Tensor:
@@ -190,6 +180,34 @@ def _steps(backend: str):
 # --------------------------------------------------------------------------------------------
 # Layers: one direction of one layer, over the whole sequence.
 # --------------------------------------------------------------------------------------------
+def _scan(step, xw: torch.Tensor, state: tuple, reverse: bool, keep: tuple):
+    """Run ``step(xw_t, state) -> (state, values)`` over time; ``state[0]`` is h_t.
+
+    Returns ``(out (T, B, H), final state, gates)``; ``gates`` maps the names in ``keep`` to the
+    stacked ``values`` (plus ``"h"``), in the input's time order, or is ``None`` when ``keep`` is
+    empty. The reverse direction walks t = T … 1 and its outputs are put back in input order, as
+    PyTorch aligns them.
+    """
+    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
+    outs = []
+    kept = [[] for _ in keep]
+    for t in order:
+        state, values = step(xw[t], state)
+        outs.append(state[0])
+        for store, value in zip(kept, values):
+            store.append(value)
+    if reverse:
+        outs.reverse()
+        for store in kept:
+            store.reverse()
+    out = torch.stack(outs)  # (T, B, H)
+    if not keep:
+        return out, state, None
+    gates = {name: torch.stack(store) for name, store in zip(keep, kept)}
+    gates["h"] = out
+    return out, state, gates
+
+
 def lstm_layer(
     x: torch.Tensor,
     h0: torch.Tensor,
@@ -199,7 +217,7 @@ def lstm_layer(
     bias_ih: Optional[torch.Tensor],
     bias_hh: Optional[torch.Tensor],
     peephole: Optional[torch.Tensor],
-    flags: LSTMFlags,
+    options: LSTMOptions,
     reverse: bool = False,
     keep_gates: bool = False,
     backend: str = "eager",
@@ -212,32 +230,18 @@ def lstm_layer(
     Returns ``(out (T, B, H), h_T, c_T, gates)`` where ``gates`` is ``None`` or, with
     ``keep_gates``, a dict of (T, B, H) tensors ``i, f, g, o, c, h`` in the original time order.
     """
-    step, _, _ = _steps(backend)
+    cell, _, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
     w_hh_t = weight_hh.t()  # (H, 4H): row-vector form h_{t-1} W_h
-    peep = peephole if flags.peephole else None
-    seq_len = xw.shape[0]
-    order = range(seq_len - 1, -1, -1) if reverse else range(seq_len)
-    h, c = h0, c0
-    outs = []
-    kept = {k: [] for k in "ifgoc"} if keep_gates else None
-    for t in order:
-        h, c, i, f, g, o = step(
-            xw[t], h, c, w_hh_t, peep,
-            flags.forget_gate, flags.input_gate, flags.output_gate,
-            flags.input_activation, flags.output_activation, flags.coupled,
-        )
-        outs.append(h)
-        if kept is not None:
-            for name, value in zip("ifgoc", (i, f, g, o, c)):
-                kept[name].append(value)
-    if reverse:  # outputs are aligned with the input's time axis, as in PyTorch
-        outs.reverse()
-    out = torch.stack(outs)  # (T, B, H)
-    gates = None
-    if kept is not None:
-        gates = {k: torch.stack(v[::-1] if reverse else v) for k, v in kept.items()}
-        gates["h"] = out
+    peep = peephole if options.peephole else None
+    flags = (options.forget_gate, options.input_gate, options.output_gate,
+             options.input_activation, options.output_activation, options.coupled)
+
+    def step(xw_t, state):
+        h, c, i, f, g, o = cell(xw_t, state[0], state[1], w_hh_t, peep, *flags)
+        return (h, c), (i, f, g, o, c)
+
+    out, (h, c), gates = _scan(step, xw, (h0, c0), reverse, tuple("ifgoc") if keep_gates else ())
     return out, h, c, gates
 
 
@@ -254,26 +258,15 @@ def gru_layer(
     backend: str = "eager",
 ):
     """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
-    _, step, _ = _steps(backend)
+    _, cell, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)
     w_hh_t = weight_hh.t()
-    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
-    h = h0
-    outs = []
-    kept = {k: [] for k in "rzg"} if keep_gates else None
-    for t in order:
-        h, r, z, g = step(xw[t], h, w_hh_t, bias_hh, reset_after)
-        outs.append(h)
-        if kept is not None:
-            for name, value in zip("rzg", (r, z, g)):
-                kept[name].append(value)
-    if reverse:
-        outs.reverse()
-    out = torch.stack(outs)
-    gates = None
-    if kept is not None:
-        gates = {k: torch.stack(v[::-1] if reverse else v) for k, v in kept.items()}
-        gates["h"] = out
+
+    def step(xw_t, state):
+        h, r, z, g = cell(xw_t, state[0], w_hh_t, bias_hh, reset_after)
+        return (h,), (r, z, g)
+
+    out, (h,), gates = _scan(step, xw, (h0,), reverse, tuple("rzg") if keep_gates else ())
     return out, h, gates
 
 
@@ -289,19 +282,12 @@ def rnn_layer(
     backend: str = "eager",
 ):
     """Run one Elman RNN layer in one direction; returns ``(out (T, B, H), h_T)``."""
-    _, _, step = _steps(backend)
+    _, _, cell = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)
     w_hh_t = weight_hh.t()
-    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
-    h = h0
-    outs = []
     relu = nonlinearity == "relu"
-    for t in order:
-        h = rnn_step(xw[t], h, w_hh_t, relu) if backend == "eager" else step(xw[t], h, w_hh_t, relu)
-        outs.append(h)
-    if reverse:
-        outs.reverse()
-    return torch.stack(outs), h
+    out, (h,), _ = _scan(lambda xw_t, state: ((cell(xw_t, state[0], w_hh_t, relu),), ()), xw, (h0,), reverse, ())
+    return out, h
 
 
 # --------------------------------------------------------------------------------------------

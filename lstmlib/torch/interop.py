@@ -82,7 +82,7 @@ def from_reference(stack, **module_kwargs) -> nn.Module:
 def to_reference(module: nn.Module):
     """A :class:`lstmlib.reference.RecurrentStack` (float64) with ``module``'s configuration and
     weights. Accepts the course's modules and plain ``nn.LSTM``/``nn.GRU``/``nn.RNN`` (tanh)."""
-    from ..reference import LSTMOptions, RecurrentStack
+    from ..reference import RecurrentStack
 
     if isinstance(module, nn.LSTM):
         cell, module = "lstm", _as_course_module(module, "lstm")
@@ -97,7 +97,7 @@ def to_reference(module: nn.Module):
     kwargs = dict(num_layers=module.num_layers, bidirectional=module.bidirectional,
                   residual=getattr(module, "residual", False), rng=np.random.default_rng(0))
     if cell == "lstm":
-        kwargs["options"] = LSTMOptions(**module.flags._asdict())
+        kwargs["options"] = module.options
     if cell == "gru":
         kwargs["reset_after"] = module.reset_after
     stack = RecurrentStack(cell, module.input_size, module.hidden_size, **kwargs)

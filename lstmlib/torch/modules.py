@@ -35,7 +35,7 @@ from torch import nn
 
 from .. import validate
 from . import fused
-from .fused import LSTMFlags
+from .fused import LSTMOptions
 
 __all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "check_tensor"]
 
@@ -260,17 +260,13 @@ class LSTM(_Recurrent, nn.LSTM):
         backend: str = "eager",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
-        if coupled and not (forget_gate and input_gate):
-            raise ValueError(
-                "coupled: expected forget_gate=True and input_gate=True (i = 1 − f replaces the input gate), "
-                f"got forget_gate={forget_gate}, input_gate={input_gate}"
-            )
         if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) or not math.isfinite(forget_bias):
             raise TypeError(f"forget_bias: expected a finite float, got {forget_bias!r}")
-        self.flags = LSTMFlags(
-            forget_gate=bool(forget_gate), input_gate=bool(input_gate), output_gate=bool(output_gate),
-            input_activation=bool(input_activation), output_activation=bool(output_activation),
-            peephole=bool(peephole), coupled=bool(coupled),
+        # Checks each flag is a bool and that coupled has both gates to couple.
+        self.options = LSTMOptions(
+            forget_gate=forget_gate, input_gate=input_gate, output_gate=output_gate,
+            input_activation=input_activation, output_activation=output_activation,
+            peephole=peephole, coupled=coupled,
         )
         self.forget_bias = float(forget_bias)
         nn.LSTM.__init__(
@@ -278,7 +274,7 @@ class LSTM(_Recurrent, nn.LSTM):
             dropout=float(dropout), bidirectional=bidirectional, device=device, dtype=dtype,
         )
         self._init_common(residual, cuda_graph, backend)
-        if self.flags.peephole:
+        if self.options.peephole:
             factory = {"device": device, "dtype": dtype}
             for layer in range(num_layers):
                 for d in range(self.num_directions):
@@ -309,7 +305,7 @@ class LSTM(_Recurrent, nn.LSTM):
                         p[H : 2 * H] += fb
 
     def _variant_tags(self) -> list:
-        f = self.flags
+        f = self.options
         tags = ["peephole"] if f.peephole else []
         tags += [f"no-{name.replace('_', '-')}" for name in ("forget_gate", "input_gate", "output_gate", "input_activation", "output_activation") if not getattr(f, name)]
         if f.coupled:
@@ -317,13 +313,13 @@ class LSTM(_Recurrent, nn.LSTM):
         return tags + super()._variant_tags()
 
     def _cell_is_custom(self) -> bool:
-        return self.flags != LSTMFlags()
+        return self.options != LSTMOptions()
 
     def _layer(self, layer, direction, x, states, keep_gates):
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
-        peep = getattr(self, self._peephole_name(layer, direction)) if self.flags.peephole else None
+        peep = getattr(self, self._peephole_name(layer, direction)) if self.options.peephole else None
         out, h, c, gates = fused.lstm_layer(
-            x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, peep, self.flags,
+            x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, peep, self.options,
             reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
         )
         return out, (h, c), gates
@@ -446,7 +442,7 @@ def _as_course_module(module, kind):
             raise ValueError(f"module: expected proj_size=0, got {module.proj_size}")
         twin = course.__new__(course)
         twin.__dict__.update(module.__dict__)  # shares the parameters, no copy
-        twin.__dict__.setdefault("flags", LSTMFlags())
+        twin.__dict__.setdefault("options", LSTMOptions())
         twin.__dict__.setdefault("reset_after", True)
         twin.__dict__.setdefault("forget_bias", 0.0)
         twin._init_common(False, False, "eager")
