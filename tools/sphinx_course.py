@@ -3,10 +3,14 @@
 * Serves ``tools/book_static/course.css`` and ``course.js`` on every page: they label each widget in
   the static HTML as a snapshot (a slider in a static page cannot run Python, and must not look
   as if it could), and bridge the widgets manager's MathJax 2 call to MathJax 3.
+* Shows a docstring that is not valid reStructuredText (``|x|`` read as a substitution, a plain-text
+  table) as a literal block instead of failing the strict build: the library's docstrings are
+  written for ``help()`` and the source first, and the API page must not break on them.
 * Drops duplicate ``<script>`` entries: sphinx-thebe 0.3 registers its inline configuration twice
   under Sphinx 7, which makes every page throw "Identifier 'THEBE_JS_URL' has already been
   declared" in the browser.
 """
+import re
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent / "book_static"
@@ -31,7 +35,29 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+def _literal_if_invalid(app, what, name, obj, options, lines):
+    """Runs after napoleon: parse the docstring alone; on any docutils problem, show it verbatim."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    text = "\n".join(lines)
+    if not text.strip():
+        return
+    # Plain docutils does not know Sphinx's roles (:func:, :mod:, …); they are valid here.
+    checked = re.sub(r":[\w:+-]+:`", "`", text)
+    try:
+        tree = publish_doctree(checked, settings_overrides={"report_level": 5, "halt_level": 5,
+                                                         "warning_stream": False})
+        problems = [m for m in tree.findall(nodes.system_message) if m["level"] >= 2]
+        problems += list(tree.findall(nodes.problematic))  # e.g. |x| read as an undefined substitution
+    except Exception:  # any parser failure counts as invalid
+        problems = [True]
+    if problems:
+        lines[:] = ["::", ""] + ["    " + line for line in text.splitlines()] + [""]
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _literal_if_invalid, priority=600)
     app.connect("config-inited", _add_static_path)
     app.add_css_file("course.css")
     app.add_js_file("course.js")
