@@ -18,6 +18,6 @@ def test_cpu_mode_runs_and_reports_every_ratio(tmp_path, capsys):
         torch.set_num_threads(threads)
     names = list(results["ratios"])
     assert names[0] == "lstmlib.torch.LSTM ÷ nn.LSTM"
-    assert any(n.startswith("peephole [eager]") for n in names) and len(names) == 5
+    assert any(n.startswith("peephole [fused]") for n in names) and len(names) == 5
     assert all(r > 0 for r in results["ratios"].values())
     assert (tmp_path / "r.json").exists() and "ratio" in capsys.readouterr().out

@@ -123,7 +123,7 @@ def test_default_device_and_to_device():
         (lambda: LSTM(2, 3, dropout=1.5), ValueError, r"dropout: expected a float in \[0, 1\], got 1.5"),
         (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
         (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
-        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['eager', 'script', 'compile'\], got 'jit'"),
+        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['fused', 'autograd', 'script', 'compile'\], got 'jit'"),
         (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),
     ],
 )

@@ -117,11 +117,13 @@ def test_rnn_matches_reference(stack_kw):
     _check_against_reference(stack, from_reference(stack), rng)
 
 
-def test_backends_script_matches_eager():
-    """The TorchScript step computes the same numbers as the eager one."""
+@pytest.mark.parametrize("backend", ["autograd", "script"])
+@pytest.mark.parametrize("options", [{"peephole": True}, {"coupled": True, "output_activation": False}], ids=["peephole", "coupled"])
+def test_step_backends_match_reference(backend, options):
+    """The per-step loops under autograd (eager and TorchScript) agree with the reference too."""
     rng = np.random.default_rng(3)
-    stack = RecurrentStack("lstm", I, H, rng=rng, options={"peephole": True})
-    _check_against_reference(stack, from_reference(stack, backend="script"), rng)
+    stack = RecurrentStack("lstm", I, H, rng=rng, options=options, bidirectional=True)
+    _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
 def _plain_pairs():

@@ -10,10 +10,13 @@ little as possible:
    product ``h_{t-1} W_h`` stays inside, as a single ``addmm`` per step.
 2. **One step is a handful of element-wise ops** on the ``(B, 4H)`` pre-activations, split with
    ``chunk`` (views, no copies).
-3. **Backends.** ``"eager"`` (default) runs the loop in Python; ``"script"`` runs the same code
-   through TorchScript (fuses the element-wise ops on a GPU; deprecated upstream, so opt-in);
-   ``"compile"`` wraps the step in ``torch.compile`` (fast on a GPU, but compiling takes longer
-   than a notebook's whole budget on a laptop CPU, so it is opt-in too).
+3. **Backends.** ``"fused"`` (default) runs an LSTM layer as one autograd node whose forward
+   works in place in preallocated buffers and whose backward is written out by hand (the
+   chapter-4 derivation, as in :mod:`lstmlib.reference.lstm`); the GRU and RNN loops run step by
+   step under autograd. ``"autograd"`` runs the LSTM that way too (used by the gate probes).
+   ``"script"`` puts the step through TorchScript (fuses the element-wise ops on a GPU;
+   deprecated upstream, so opt-in); ``"compile"`` wraps it in ``torch.compile`` (fast on a GPU,
+   but compiling takes longer than a notebook's whole budget on a laptop CPU, so opt-in too).
 4. **CUDA graphs** (``cuda_graph=True`` on the modules) capture the whole loop, forward and
    backward, so a small batch is no longer bound by the launch latency of ~10 kernels per step.
    See :func:`graphed`.
@@ -59,7 +62,7 @@ __all__ = [
     "graphed",
 ]
 
-BACKENDS = ("eager", "script", "compile")
+BACKENDS = ("fused", "autograd", "script", "compile")
 
 
 def project_inputs(x: torch.Tensor, weight_ih: torch.Tensor, *biases: Optional[torch.Tensor]) -> torch.Tensor:
@@ -162,7 +165,7 @@ _STEP_CACHE: dict = {}
 
 def _steps(backend: str):
     """(lstm_step, gru_step, rnn_step) for a backend, built once per process."""
-    if backend == "eager":
+    if backend in ("fused", "autograd"):  # "fused" has no step of its own for GRU/RNN yet
         return lstm_step, gru_step, rnn_step
     if backend not in _STEP_CACHE:
         if backend == "script":
@@ -175,6 +178,125 @@ def _steps(backend: str):
         else:  # validated by the modules; kept for direct callers
             raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
     return _STEP_CACHE[backend]
+
+
+# --------------------------------------------------------------------------------------------
+# The default backend: the LSTM layer as one autograd node with a hand-written backward.
+# --------------------------------------------------------------------------------------------
+class _LSTMSequence(torch.autograd.Function):
+    r"""One LSTM layer, one direction, forward in time, as a single autograd node.
+
+    Why: a per-step Python loop under autograd records ~15 nodes per step, and on a CPU at the
+    course's sizes that bookkeeping costs more than the arithmetic. Here the forward runs in
+    place into preallocated buffers without recording anything, and the backward is the one of
+    :mod:`lstmlib.reference.lstm` (the chapter-4 derivation): per step only the element-wise
+    chain and ``dh_{t-1} = dA_t W_h^T``; the weight gradients are single products over all steps,
+
+    .. math::  ∂L/∂W_h = \sum_t h_{t-1}^T dA_t, \quad ∂L/∂W_x = \sum_t x_t^T dA_t, \quad ∂L/∂b = \sum_{t,b} dA_t
+
+    where ``dA_t`` (B, 4H) is the gradient of the gates' pre-activations.
+    """
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peephole, options):
+        T, B, _ = x.shape
+        H = h0.shape[1]
+        gates = project_inputs(x, weight_ih, bias_ih, bias_hh).contiguous()  # (T, B, 4H): pre-act., then gates
+        cells = x.new_empty(T + 1, B, H)  # c_0 … c_T
+        hiddens = x.new_empty(T + 1, B, H)  # h_0 … h_T
+        squashed = x.new_empty(T, B, H)  # tanh(c_t) (or c_t), reused by the backward
+        cells[0] = c0
+        hiddens[0] = h0
+        w_hh_t = weight_hh.t()
+        for t in range(T):
+            A, c_prev, c = gates[t], cells[t], cells[t + 1]
+            A.addmm_(hiddens[t], w_hh_t)
+            i, f, g, o = A[:, :H], A[:, H : 2 * H], A[:, 2 * H : 3 * H], A[:, 3 * H :]
+            if peephole is not None:
+                i.addcmul_(peephole[0], c_prev)
+                f.addcmul_(peephole[1], c_prev)
+            A[:, : 2 * H].sigmoid_()  # i and f together: one contiguous block
+            if not options.forget_gate:
+                f.fill_(1.0)
+            if options.coupled:
+                torch.neg(f, out=i).add_(1.0)
+            elif not options.input_gate:
+                i.fill_(1.0)
+            if options.input_activation:
+                g.tanh_()
+            torch.mul(f, c_prev, out=c)
+            c.addcmul_(i, g)
+            if peephole is not None:
+                o.addcmul_(peephole[2], c)
+            if options.output_gate:
+                o.sigmoid_()
+            else:
+                o.fill_(1.0)
+            if options.output_activation:
+                torch.tanh(c, out=squashed[t])
+            else:
+                squashed[t].copy_(c)
+            torch.mul(o, squashed[t], out=hiddens[t + 1])
+        ctx.options = options
+        ctx.save_for_backward(x, weight_ih, weight_hh, bias_ih, bias_hh, peephole, gates, cells, hiddens, squashed)
+        return hiddens[1:].clone(), hiddens[T].clone(), cells[T].clone()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, d_out, d_hT, d_cT):
+        x, weight_ih, weight_hh, bias_ih, bias_hh, peephole, gates, cells, hiddens, squashed = ctx.saved_tensors
+        opt = ctx.options
+        T, B, H = squashed.shape
+        d_gates = torch.zeros_like(gates)  # dA (T, B, 4H); a removed gate's block stays 0
+        dh = torch.zeros_like(hiddens[0]) if d_hT is None else d_hT.clone()
+        dc = torch.zeros_like(cells[0]) if d_cT is None else d_cT.clone()
+        for t in range(T - 1, -1, -1):
+            if d_out is not None:
+                dh += d_out[t]
+            A, dA, c_prev, k = gates[t], d_gates[t], cells[t], squashed[t]
+            i, f, g, o = A[:, :H], A[:, H : 2 * H], A[:, 2 * H : 3 * H], A[:, 3 * H :]
+            da_i, da_f, da_g, da_o = dA[:, :H], dA[:, H : 2 * H], dA[:, 2 * H : 3 * H], dA[:, 3 * H :]
+            dk = dh * o
+            dc += dk * (1 - k * k) if opt.output_activation else dk  # dc_t
+            if opt.output_gate:
+                torch.mul(dh * k, o * (1 - o), out=da_o)
+                if peephole is not None:  # o_t looked at c_t
+                    dc.addcmul_(da_o, peephole[2])
+            torch.mul(dc, i, out=da_g)  # ∂L/∂g, then through tanh below
+            if opt.input_activation:
+                da_g.mul_(1 - g * g)
+            d_i = dc * g
+            d_f = dc * c_prev
+            if opt.coupled:  # i = 1 − f: the input gate's gradient arrives at f, negated
+                d_f -= d_i
+            elif opt.input_gate:
+                torch.mul(d_i, i * (1 - i), out=da_i)
+            if opt.forget_gate:
+                torch.mul(d_f, f * (1 - f), out=da_f)
+            dc = dc * f  # dc_{t-1}
+            if peephole is not None:
+                dc.addcmul_(da_i, peephole[0]).addcmul_(da_f, peephole[1])
+            dh = dA @ weight_hh  # (B, 4H) @ (4H, H): dh_{t-1}
+        flat = d_gates.view(T * B, 4 * H)
+        grads = [None] * 9
+        if ctx.needs_input_grad[0]:
+            grads[0] = (flat @ weight_ih).view(T, B, -1)
+        grads[1], grads[2] = dh, dc
+        if ctx.needs_input_grad[3]:
+            grads[3] = flat.t() @ x.reshape(T * B, -1)
+        if ctx.needs_input_grad[4]:
+            grads[4] = flat.t() @ hiddens[:-1].reshape(T * B, H)
+        if bias_ih is not None or bias_hh is not None:
+            db = flat.sum(0)
+            grads[5] = db if bias_ih is not None else None
+            grads[6] = db if bias_hh is not None else None
+        if peephole is not None and ctx.needs_input_grad[7]:
+            grads[7] = torch.stack([
+                (d_gates[..., :H] * cells[:-1]).sum((0, 1)),  # p_i saw c_{t-1}
+                (d_gates[..., H : 2 * H] * cells[:-1]).sum((0, 1)),  # p_f saw c_{t-1}
+                (d_gates[..., 3 * H :] * cells[1:]).sum((0, 1)),  # p_o saw c_t
+            ])
+        return tuple(grads)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,7 +342,7 @@ def lstm_layer(
     options: LSTMOptions,
     reverse: bool = False,
     keep_gates: bool = False,
-    backend: str = "eager",
+    backend: str = "fused",
 ):
     """Run one LSTM layer in one direction.
 
@@ -230,10 +352,16 @@ def lstm_layer(
     Returns ``(out (T, B, H), h_T, c_T, gates)`` where ``gates`` is ``None`` or, with
     ``keep_gates``, a dict of (T, B, H) tensors ``i, f, g, o, c, h`` in the original time order.
     """
+    peep = peephole if options.peephole else None
+    if backend == "fused" and not keep_gates:
+        if reverse:  # the same cell on the time-reversed sequence, outputs put back in input order
+            out, h, c = _LSTMSequence.apply(x.flip(0), h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+            return out.flip(0), h, c, None
+        out, h, c = _LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+        return out, h, c, None
     cell, _, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
     w_hh_t = weight_hh.t()  # (H, 4H): row-vector form h_{t-1} W_h
-    peep = peephole if options.peephole else None
     flags = (options.forget_gate, options.input_gate, options.output_gate,
              options.input_activation, options.output_activation, options.coupled)
 
@@ -255,7 +383,7 @@ def gru_layer(
     reset_after: bool = True,
     reverse: bool = False,
     keep_gates: bool = False,
-    backend: str = "eager",
+    backend: str = "fused",
 ):
     """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
     _, cell, _ = _steps(backend)
@@ -279,7 +407,7 @@ def rnn_layer(
     bias_hh: Optional[torch.Tensor],
     nonlinearity: str = "tanh",
     reverse: bool = False,
-    backend: str = "eager",
+    backend: str = "fused",
 ):
     """Run one Elman RNN layer in one direction; returns ``(out (T, B, H), h_T)``."""
     _, _, cell = _steps(backend)

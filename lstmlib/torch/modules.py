@@ -257,7 +257,7 @@ class LSTM(_Recurrent, nn.LSTM):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "eager",
+        backend: str = "fused",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
         if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) or not math.isfinite(forget_bias):
@@ -354,7 +354,7 @@ class GRU(_Recurrent, nn.GRU):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "eager",
+        backend: str = "fused",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
         self.reset_after = bool(reset_after)
@@ -403,7 +403,7 @@ class RNN(_Recurrent, nn.RNN):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "eager",
+        backend: str = "fused",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
         validate.check_choice("nonlinearity", nonlinearity, ["tanh", "relu"])
@@ -445,7 +445,7 @@ def _as_course_module(module, kind):
         twin.__dict__.setdefault("options", LSTMOptions())
         twin.__dict__.setdefault("reset_after", True)
         twin.__dict__.setdefault("forget_bias", 0.0)
-        twin._init_common(False, False, "eager")
+        twin._init_common(False, False, "fused")
         return twin
     raise TypeError(f"module: expected lstmlib.torch.{course.__name__} or nn.{base.__name__}, got {type(module).__name__}")
 
