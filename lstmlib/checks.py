@@ -722,7 +722,8 @@ def check_softmax_cross_entropy(student_fn, seed: int = 0) -> None:
 # ----------------------------------------------------------------------------------------------
 
 def beam_search_step_expected(beam_scores, log_probs, beam_size):
-    """The step the check expects: among all K·V extensions, the ``beam_size`` with the highest
+    """The step the check expects (the one inside :func:`lstmlib.torch.beam.beam_search`, before
+    finished hypotheses are set aside): among all K·V extensions, the ``beam_size`` with the highest
     score ``beam_scores[k] + log_probs[k, v]``, best first; returns (scores, beam_ids, token_ids)."""
     total = beam_scores[:, None] + log_probs  # (K, V)
     flat = total.ravel()

@@ -9,9 +9,9 @@ which
   docstring, and its body becomes ``raise NotImplementedError(...)``; everything else in the cell
   (statements outside a ``def``) becomes a comment placeholder (imports are kept: the stubs may
   need them);
-* exercise solutions are removed: a markdown cell opening with a ``{solution-start}`` fence, the
-  one with the matching ``{solution-end}`` and every cell in between, and any markdown cell holding
-  a whole ``{solution}`` directive — except that a ``solution``-tagged code cell *defining a
+* exercise solutions are removed: everything from a ``{solution-start}`` directive to the
+  matching ``{solution-end}`` (the fences may sit anywhere inside markdown cells; text before and
+  after them in the same cell stays), and every whole ``{solution}`` directive — except that a ``solution``-tagged code cell *defining a
   function* inside such a block is kept as its stub. That is the self-check exercise pattern: the
   book hides the answer in the dropdown, a self-check cell right after ``{solution-end}`` runs it,
   and in the student version the same self-check runs the student's own function;
@@ -55,13 +55,6 @@ NOTE = (
     "when your code is right.\n"
     "```"
 )
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line
-    return ""
 
 
 def _signature_end(lines: list[str], node: ast.AST) -> tuple[int, int]:
@@ -198,37 +191,79 @@ def _stub_cell(cell, source: str, report: StudentReport):
     return new
 
 
+_FENCE = re.compile(r"^\s*(`{3,}|:{3,})")
+
+
+def _skip_directive(lines: list[str], start: int) -> int:
+    """Index just after the directive whose opening fence is ``lines[start]`` (its closing fence
+    is the same run of backticks or colons alone on a line; a directive without a body, such as
+    ``{solution-end}``, closes on the next such line too)."""
+    fence = _FENCE.match(lines[start]).group(1)
+    for k in range(start + 1, len(lines)):
+        if lines[k].strip() == fence:
+            return k + 1
+    return len(lines)
+
+
+def _cut_markdown(source: str, inside: bool, where: str):
+    """Remove solution material from one markdown cell; return (kept text, inside, blocks opened).
+
+    Fences may sit anywhere in a cell: an author may close one exercise's solution and open the
+    next exercise in the same cell, so the cell is read line by line, not by its first line."""
+    lines = source.splitlines()
+    kept, opened, k = [], 0, 0
+    while k < len(lines):
+        line = lines[k]
+        if _START.match(line):
+            if inside:
+                raise ValueError(f"{where} opens a solution before the previous one is closed with {{solution-end}}")
+            inside, opened = True, opened + 1
+            k = _skip_directive(lines, k)
+        elif _END.match(line):
+            if not inside:
+                raise ValueError(f"{where} has a {{solution-end}} without a {{solution-start}}")
+            inside = False
+            k = _skip_directive(lines, k)
+        elif not inside and _WHOLE.match(line):
+            opened += 1
+            k = _skip_directive(lines, k)
+        else:
+            if not inside:
+                kept.append(line)
+            k += 1
+    return "\n".join(kept).strip("\n"), inside, opened
+
+
 def make_student_notebook(nb, name: str = "notebook"):
     """Return ``(student_nb, report)`` for a notebook (an ``nbformat`` node; not modified)."""
     report = StudentReport(name=name)
     cells = []
-    inside: int | None = None  # index of the opening cell while inside a solution block
+    inside: int | None = None  # index of the cell that opened the current solution block
     for index, cell in enumerate(nb.cells):
         source = cell.get("source", "")
-        head = _first_line(source) if cell.cell_type == "markdown" else ""
-        if inside is not None:
-            if cell.cell_type == "markdown" and _END.match(head):
+        if cell.cell_type == "markdown":
+            was_inside = inside is not None
+            text, now_inside, opened = _cut_markdown(source, was_inside, f"{name}: cell {index}")
+            report.removed_solution_blocks += opened
+            if now_inside and not was_inside:
+                inside = index
+            elif not now_inside:
                 inside = None
-            elif cell.cell_type == "markdown" and _START.match(head):
-                raise ValueError(f"{name}: cell {index} opens a solution before the one opened in "
-                                 f"cell {inside} is closed with {{solution-end}}")
-            elif cell.cell_type == "code" and SOLUTION_TAG in _tags(cell) and _defines_function(source):
+            if text.strip():
+                new = nbformat.from_dict(dict(cell))
+                new.metadata = nbformat.from_dict(dict(cell.get("metadata", {})))
+                new.source = text
+                cells.append(new)
+            else:
+                report.removed_cells += 1
+            continue
+        if inside is not None:
+            if cell.cell_type == "code" and SOLUTION_TAG in _tags(cell) and _defines_function(source):
                 # the self-check pattern: the answer is hidden in the book, and the student gets
                 # the function's stub in its place, so the self-check cell after the block runs
                 cells.append(_stub_cell(cell, source, report))
-                continue
-            report.removed_cells += 1
-            continue
-        if cell.cell_type == "markdown" and _START.match(head):
-            inside = index
-            report.removed_solution_blocks += 1
-            report.removed_cells += 1
-            continue
-        if cell.cell_type == "markdown" and _END.match(head):
-            raise ValueError(f"{name}: cell {index} has a {{solution-end}} without a {{solution-start}}")
-        if cell.cell_type == "markdown" and _WHOLE.match(head):
-            report.removed_solution_blocks += 1
-            report.removed_cells += 1
+            else:
+                report.removed_cells += 1
             continue
         if cell.cell_type == "code" and SOLUTION_TAG in _tags(cell):
             cells.append(_stub_cell(cell, source, report))

@@ -151,19 +151,17 @@ def test_cli_writes_every_notebook_and_copies_results(tmp_path, capsys):
 
 def _solution_material(nb):
     """Code that must not survive: bodies of solution cells and every cell inside a solution block."""
-    from lstmlib.student import _END, _START, _first_line
+    import re
 
     bodies, block_cells, inside = [], [], False
     for cell in nb.cells:
-        head = _first_line(cell.source) if cell.cell_type == "markdown" else ""
-        if inside:
-            if cell.cell_type == "markdown" and _END.match(head):
-                inside = False
-            elif cell.cell_type == "code" and cell.source.strip():
-                block_cells.append(cell.source.strip())
+        if cell.cell_type == "markdown":
+            for event in re.findall(r"\{solution-(start|end)\}", cell.source):
+                inside = event == "start"
             continue
-        if cell.cell_type == "markdown" and _START.match(head):
-            inside = True
+        if inside:
+            if cell.source.strip() and not ("solution" in cell.metadata.get("tags", []) and "def " in cell.source):
+                block_cells.append(cell.source.strip())
             continue
         if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
             try:
@@ -217,3 +215,22 @@ def test_self_check_pattern_keeps_the_stub_of_a_hidden_solution():
     assert sources[index + 1].startswith("from math import isclose")  # the self-check follows the stub
     assert not any("demo of the answer" in s for s in sources)
     assert report.stubbed_functions == ["squash", "halve"]
+
+
+def test_fences_inside_markdown_cells_are_found():
+    """An author may close one solution and open the next exercise in the same markdown cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        md("# Chapter 0\n\nStory."),
+        md("Intro text.\n\n```{exercise} One\n:label: ch0-one\nDo one.\n```\n\n"
+           "```{solution-start} ch0-one\n:class: dropdown\n```\n\nThe hidden answer text."),
+        code(f"{SECRET}", tags=["solution"]),
+        md("```{solution-end}\n```\n\n```{exercise} Two\n:label: ch0-two\nDo two.\n```"),
+        md("````{solution} ch0-two\n:class: dropdown\n```python\nprint('nested code')\n```\n````\nAfter."),
+    ]
+    student, report = make_student_notebook(nb)
+    text = "\n".join(c.source for c in student.cells)
+    assert "Intro text." in text and "Do one." in text and "Do two." in text and "After." in text
+    assert "hidden answer" not in text and SECRET not in text and "nested code" not in text
+    assert "{solution" not in text
+    assert report.removed_solution_blocks == 2
