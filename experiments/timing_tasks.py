@@ -1,0 +1,79 @@
+"""Peepholes and timing: the two tasks of Gers, Schraudolph & Schmidhuber (2002), several seeds.
+
+* **Generate Timed Spikes** (GTS): no input, a spike every ``period`` steps. Gers et al.: only
+  the peephole LSTM learns it.
+* **Measure Spike Delay** (MSD): at each input spike, output the interval since the previous one.
+  Gers et al.: peepholes are not required.
+
+Each seed trains an LSTM with and without peepholes (everything else equal, same initial weights
+apart from the peephole vector) through :func:`lstmlib.tasks.run_timed_spikes` and
+:func:`lstmlib.tasks.run_spike_delay` — the functions chapter 7 runs live with fewer steps.
+Writes ``chapters/results/timing_tasks.json``; rerun with
+
+    python experiments/timing_tasks.py                      # ~20 CPU minutes on one core
+    python experiments/timing_tasks.py --tasks gts --peephole yes --out part.json   # a part
+    python experiments/timing_tasks.py --merge part1.json part2.json ...            # merge parts
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from head_to_head import metadata  # noqa: E402
+
+from lstmlib.tasks import run_spike_delay, run_timed_spikes  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TASKS = {
+    "gts": (run_timed_spikes, dict(period=10, hidden_size=4, steps=500, lr=1e-2, train_periods=5, test_periods=30)),
+    "msd": (run_spike_delay, dict(min_delay=5, max_delay=15, hidden_size=4, steps=400, batch_size=32, seq_len=50,
+                                  lr=1e-2)),
+}
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=4)
+    ap.add_argument("--tasks", nargs="*", default=list(TASKS))
+    ap.add_argument("--peephole", choices=["yes", "no", "both"], default="both")
+    ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "timing_tasks.json"))
+    ap.add_argument("--merge", nargs="*", help="merge these result files into --out and stop")
+    args = ap.parse_args(argv)
+    if args.merge:
+        parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.merge]
+        out = parts[0]
+        for p in parts[1:]:
+            for task, entry in p["tasks"].items():
+                out["tasks"].setdefault(task, {**entry, "runs": {}})["runs"].update(entry["runs"])
+            out["meta"]["seconds"] += p["meta"]["seconds"]
+        Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print("wrote", args.out)
+        return
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    variants = {"yes": ["peephole"], "no": ["no peephole"], "both": ["peephole", "no peephole"]}[args.peephole]
+    results = {}
+    for task in args.tasks:
+        runner, kwargs = TASKS[task]
+        runs = {}
+        for name in variants:
+            runs[name] = [runner("lstm", seed=s, peephole=(name == "peephole"), **kwargs) for s in range(args.seeds)]
+            for s, r in enumerate(runs[name]):
+                print(task, name, s, {k: round(v, 3) for k, v in r.items()}, flush=True)
+        results[task] = {"settings": kwargs, "runs": runs}
+    out = {"description": "Gers et al. 2002 timing tasks, LSTM with and without peepholes; one entry per seed",
+           "meta": metadata(time.perf_counter() - t0), "tasks": results}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()
