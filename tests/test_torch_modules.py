@@ -92,6 +92,7 @@ def test_dropout_between_layers_only_in_training():
     torch.testing.assert_close(m(x)[0], m(x)[0])
     m.train()
     assert not torch.equal(m(x)[0], m(x)[0])
+    torch.testing.assert_close(lstm_gates(m, x)["h"][1], lstm_gates(m, x)["h"][1])  # probes: no dropout
 
 
 def test_cuda_graph_on_cpu_warns_once_and_runs_the_loop():
@@ -124,6 +125,8 @@ def test_default_device_and_to_device():
         (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
         (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
         (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['fused', 'autograd', 'script', 'compile'\], got 'jit'"),
+        (lambda: GRU(2, 3, reset_after="False"), TypeError, "reset_after: expected a bool, got str 'False'"),
+        (lambda: LSTM(2, 3, peephole=1), TypeError, "peephole: expected a bool, got int 1"),
         (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),
     ],
 )

@@ -189,7 +189,7 @@ class _Recurrent:
                     finals[k].extend(f.unbind(0))
             if self.residual and layer > 0:
                 out = out + layer_in  # sizes agree: every layer ≥ 1 maps D·H → D·H
-            if self.dropout and self.training and layer < self.num_layers - 1:
+            if self.dropout and self.training and not keep_gates and layer < self.num_layers - 1:
                 out = nn.functional.dropout(out, self.dropout, training=True)
             layer_in = out
         return layer_in, [torch.stack(f) for f in finals], gates_per_layer
@@ -216,11 +216,14 @@ class _Recurrent:
         return self._finish(out, finals, unbatched)
 
 
-def _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional):
+def _check_common(input_size, hidden_size, num_layers, dropout, **flags):
     validate.check_positive_int("input_size", input_size)
     validate.check_positive_int("hidden_size", hidden_size)
     validate.check_positive_int("num_layers", num_layers)
     validate.check_probability("dropout", dropout)
+    for name, flag in flags.items():  # a truthy string such as "False" must not switch a path on
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name}: expected a bool, got {type(flag).__name__} {flag!r}")
 
 
 class LSTM(_Recurrent, nn.LSTM):
@@ -259,7 +262,8 @@ class LSTM(_Recurrent, nn.LSTM):
         dtype=None,
         backend: str = "fused",
     ):
-        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
+        _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
+                      bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
         if isinstance(forget_bias, bool) or not isinstance(forget_bias, (int, float)) or not math.isfinite(forget_bias):
             raise TypeError(f"forget_bias: expected a finite float, got {forget_bias!r}")
         # Checks each flag is a bool and that coupled has both gates to couple.
@@ -356,8 +360,9 @@ class GRU(_Recurrent, nn.GRU):
         dtype=None,
         backend: str = "fused",
     ):
-        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
-        self.reset_after = bool(reset_after)
+        _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
+                      bidirectional=bidirectional, residual=residual, reset_after=reset_after, cuda_graph=cuda_graph)
+        self.reset_after = reset_after
         nn.GRU.__init__(
             self, input_size, hidden_size, num_layers, bias=bias, batch_first=batch_first,
             dropout=float(dropout), bidirectional=bidirectional, device=device, dtype=dtype,
@@ -405,7 +410,8 @@ class RNN(_Recurrent, nn.RNN):
         dtype=None,
         backend: str = "fused",
     ):
-        _check_common(input_size, hidden_size, num_layers, dropout, residual, bidirectional)
+        _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
+                      bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
         validate.check_choice("nonlinearity", nonlinearity, ["tanh", "relu"])
         nn.RNN.__init__(
             self, input_size, hidden_size, num_layers, nonlinearity=nonlinearity, bias=bias,
