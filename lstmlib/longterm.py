@@ -40,10 +40,12 @@ __all__ = [
     "random_recurrent_matrix",
     "rnn_trajectory",
     "jacobian_product_norms",
+    "gradient_norms_by_activation",
     "one_unit_rnn_forward",
     "one_unit_rnn_backward",
     "train_one_unit_rnns",
     "sign_accuracy",
+    "latch_runs_data",
     "random_guess_one_unit_rnns",
     "latch_sweep",
     "delay_path_gradient",
@@ -121,6 +123,43 @@ def jacobian_product_norms(W_h: np.ndarray, states: np.ndarray, activation: str 
     return norms
 
 
+def gradient_norms_by_activation(
+    spectral_radius: float,
+    activations=("linear", "tanh", "sigmoid"),
+    *,
+    hidden_size: int = 32,
+    seq_len: int = 60,
+    input_scale: float = 0.1,
+    seed: int = 0,
+) -> dict:
+    r"""``‖∂h_T/∂h_{T−k}‖`` for ``k = 0 … seq_len − 1``, one curve per activation.
+
+    The recurrent matrix is ``ρ Q`` with ``Q`` a random orthogonal matrix, so *every* singular
+    value equals ``ρ = spectral_radius``: for linear units the norm is exactly ``ρ^k`` and the
+    bound ``(γ ρ)^k`` of Pascanu et al. is tight. Inputs are small Gaussian noise (``input_scale``);
+    for σ they are shifted so the units sit at σ(0) = 1/2, where σ' = 1/4 is largest.
+    Returns ``{activation: norms (seq_len,)}``.
+    """
+    spectral_radius = check_positive_float("spectral_radius", spectral_radius)
+    hidden_size = check_positive_int("hidden_size", hidden_size)
+    seq_len = check_positive_int("seq_len", seq_len)
+    rng = np.random.default_rng(check_nonnegative_int("seed", seed))
+    Q, _ = np.linalg.qr(rng.normal(size=(hidden_size, hidden_size)))
+    W_h = spectral_radius * Q
+    noise = rng.normal(0.0, input_scale, size=(seq_len, hidden_size))
+    out = {}
+    for activation in activations:
+        u = noise
+        if _check_activation(activation) == "sigmoid":
+            u = noise - 0.5 * W_h.sum(axis=0)  # cancels h_{t-1} W_h at h = 1/2: the units sit at σ(0)
+        out[activation] = jacobian_product_norms(W_h, rnn_trajectory(W_h, u, activation=activation), activation)
+    return out
+
+
+#: γ, the largest derivative of each activation: ‖J_t‖ ≤ γ σ_max(W_h).
+GAMMA = {"linear": 1.0, "tanh": 1.0, "sigmoid": 0.25}
+
+
 # --------------------------------------------------------------------------------------------
 # 2. Populations of one-unit RNNs (Bengio et al. 1994)
 # --------------------------------------------------------------------------------------------
@@ -185,8 +224,16 @@ def sign_accuracy(h_T: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return (np.sign(h_T) == labels).mean(axis=-1)
 
 
-def _latch_data(n_runs, n, seq_len, rng, n_informative, noise_var):
+def latch_runs_data(n_runs: int, n: int, seq_len: int, rng: np.random.Generator, n_informative: int = 1,
+                    noise_var: float = 0.2):
+    """Latch data for a population: ``n`` sequences per run, laid out ``(T, n_runs, n)``.
+
+    Returns ``(inputs (T, K, n), targets (K, n), labels (K, n))`` from
+    :func:`lstmlib.data.latch.make_latch`; run ``k`` owns its own sequences.
+    """
     from .data.latch import make_latch
+
+    n_runs = check_positive_int("n_runs", n_runs)
 
     x, y, labels = make_latch(n_runs * n, seq_len, rng, n_informative=n_informative, noise_var=noise_var)
     # (T, K·n, 1) → (T, K, n): run k owns sequences k·n … k·n + n − 1
@@ -287,8 +334,8 @@ def latch_sweep(
     n_runs = check_positive_int("n_runs", n_runs)
     result = {"lengths": lengths, "gradient_descent": [], "random_guessing": [], "final_loss": []}
     for T in lengths:
-        x, y, _ = _latch_data(n_runs, n_train, T, rng, n_informative, noise_var)
-        x_test, _, labels_test = _latch_data(n_runs, n_test, T, rng, n_informative, noise_var)
+        x, y, _ = latch_runs_data(n_runs, n_train, T, rng, n_informative, noise_var)
+        x_test, _, labels_test = latch_runs_data(n_runs, n_test, T, rng, n_informative, noise_var)
         params, losses = train_one_unit_rnns(x, y, rng, epochs=epochs, lr=lr)
         h_T = _one_unit_forward(x_test, params["w"], params["v"], params["b"])[-1]
         result["gradient_descent"].append(float((sign_accuracy(h_T, labels_test) >= success_threshold).mean()))
