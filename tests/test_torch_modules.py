@@ -179,6 +179,21 @@ def test_gpu_matches_cpu(kw):
 
 @gpu
 @needs_cuda
+def test_gpu_inference_graph_replays_fresh_outputs():
+    torch.manual_seed(0)
+    m = LSTM(8, 16, peephole=True, cuda_graph=True, device="cuda").eval()
+    ref = LSTM(8, 16, peephole=True, device="cuda").eval()
+    ref.load_state_dict(m.state_dict())
+    x1, x2 = torch.randn(2, 30, 1, 8, device="cuda")
+    with torch.no_grad():
+        out1, _ = m(x1)
+        out2, _ = m(x2)  # replay: must not overwrite out1
+        torch.testing.assert_close(out1, ref(x1)[0])
+        torch.testing.assert_close(out2, ref(x2)[0])
+
+
+@gpu
+@needs_cuda
 def test_gpu_bfloat16_peephole_runs_and_is_close():
     torch.manual_seed(0)
     m = LSTM(32, 64, peephole=True, device="cuda")

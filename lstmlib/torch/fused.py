@@ -440,24 +440,59 @@ class _Core(torch.nn.Module):
         return self._run(*tensors)
 
 
+def _capture_inference(run, sample: tuple):
+    """Capture ``run`` without autograd: one graph, static input and output buffers."""
+    static_in = tuple(t.detach().clone() for t in sample)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm-up outside the capture: lazy inits, cuBLAS workspaces
+        for _ in range(2):
+            run(*static_in)
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = run(*static_in)
+
+    def replay(*args):
+        for buffer, value in zip(static_in, args):
+            if buffer.data_ptr() != value.data_ptr():
+                buffer.copy_(value)
+        graph.replay()
+        # Copies, so that a later call cannot overwrite what the caller still holds.
+        return tuple(o.clone() for o in static_out)
+
+    return replay
+
+
 def graphed(owner: torch.nn.Module, run, sample: tuple, cache: dict):
-    """Return ``run`` captured as a CUDA graph for inputs shaped like ``sample`` (cached by shape).
+    """Return ``run`` captured as a CUDA graph for inputs shaped like ``sample`` (cached by shape,
+    dtype, grad mode and train/eval mode).
 
     ``run(*tensors) -> tuple of tensors`` must be a pure function of its arguments and the
-    owner's parameters. On a CPU this returns ``run`` unchanged after one warning: graphs are a
-    CUDA feature, and the caller asked for speed, not for an error.
+    owner's parameters. With gradients enabled, forward and backward are captured together by
+    ``torch.cuda.make_graphed_callables`` (its outputs are static buffers, overwritten by the next
+    call, as in PyTorch); without, one forward graph is captured. On a CPU this returns ``run``
+    unchanged after one warning: graphs are a CUDA feature, and the caller asked for speed, not
+    for an error.
     """
     if not all(t.is_cuda for t in sample):
         if not cache.get("_warned"):
             warnings.warn("cuda_graph=True needs CUDA tensors; running the ordinary loop instead", RuntimeWarning, stacklevel=3)
             cache["_warned"] = True
         return run
-    key = tuple((tuple(t.shape), t.dtype, t.requires_grad) for t in sample) + (torch.is_grad_enabled(), owner.training)
+    grad = torch.is_grad_enabled()
+    key = tuple((tuple(t.shape), t.dtype, t.requires_grad) for t in sample) + (grad, owner.training)
     fn = cache.get(key)
     if fn is None:
-        core = _Core(owner, run)
-        # Graph capture replays fixed memory addresses: sample inputs are cloned, and the real
-        # inputs are copied into the graph's static buffers on every call by the wrapper.
-        fn = torch.cuda.make_graphed_callables(core, tuple(t.detach().clone().requires_grad_(t.requires_grad) for t in sample))
+        if not grad:
+            fn = _capture_inference(run, sample)
+        else:
+            # Graph capture replays fixed memory addresses: the wrapper copies each call's inputs
+            # into static buffers cloned from the sample.
+            core = _Core(owner, run)
+            fn = torch.cuda.make_graphed_callables(
+                core, tuple(t.detach().clone().requires_grad_(t.requires_grad) for t in sample),
+                allow_unused_input=True,
+            )
         cache[key] = fn
     return fn

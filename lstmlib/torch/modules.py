@@ -77,6 +77,12 @@ class _Recurrent:
         self.backend = validate.check_choice("backend", backend, fused.BACKENDS)
         self._graphs: dict = {}
 
+    def _apply(self, fn, *args, **kwargs):
+        # .to(), .half(), .cuda() may give the parameters new storage; captured graphs would
+        # keep reading the old one.
+        self._graphs = {}
+        return super()._apply(fn, *args, **kwargs)
+
     @property
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
