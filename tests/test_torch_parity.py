@@ -126,6 +126,13 @@ def test_step_backends_match_reference(backend, options):
     _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
+@pytest.mark.parametrize("reset_after", [True, False], ids=["reset-after", "reset-before"])
+def test_gru_autograd_backend_matches_reference(reset_after):
+    rng = np.random.default_rng(5)
+    stack = RecurrentStack("gru", I, H, rng=rng, reset_after=reset_after, bidirectional=True)
+    _check_against_reference(stack, from_reference(stack, backend="autograd"), rng)
+
+
 def _plain_pairs():
     yield "lstm", LSTM, nn.LSTM, {}
     yield "gru", GRU, nn.GRU, {}

@@ -12,8 +12,9 @@ little as possible:
    ``chunk`` (views, no copies).
 3. **Backends.** ``"fused"`` (default) runs an LSTM layer as one autograd node whose forward
    works in place in preallocated buffers and whose backward is written out by hand (the
-   chapter-4 derivation, as in :mod:`lstmlib.reference.lstm`); the GRU and RNN loops run step by
-   step under autograd. ``"autograd"`` runs the LSTM that way too (used by the gate probes).
+   derivations of chapters 4 and 6, as in :mod:`lstmlib.reference`); the GRU likewise; the RNN
+   (only ever here inside a residual stack with ``cuda_graph``) runs step by step under autograd.
+   ``"autograd"`` runs every cell that way (the gate probes use it).
    ``"script"`` puts the step through TorchScript (fuses the element-wise ops on a GPU;
    deprecated upstream, so opt-in); ``"compile"`` wraps it in ``torch.compile`` (fast on a GPU,
    but compiling takes longer than a notebook's whole budget on a laptop CPU, so opt-in too).
@@ -165,7 +166,7 @@ _STEP_CACHE: dict = {}
 
 def _steps(backend: str):
     """(lstm_step, gru_step, rnn_step) for a backend, built once per process."""
-    if backend in ("fused", "autograd"):  # "fused" has no step of its own for GRU/RNN yet
+    if backend in ("fused", "autograd"):  # "fused" has no step of its own for the RNN
         return lstm_step, gru_step, rnn_step
     if backend not in _STEP_CACHE:
         if backend == "script":
@@ -299,6 +300,103 @@ class _LSTMSequence(torch.autograd.Function):
         return tuple(grads)
 
 
+class _GRUSequence(torch.autograd.Function):
+    r"""One GRU layer, one direction, forward in time, as a single autograd node (see
+    :class:`_LSTMSequence` for why). The backward is the one of :mod:`lstmlib.reference.gru`:
+    with ``dA`` the gradient of ``h_{t-1} W_h + b_h`` (reset after) — or of its r, z blocks and of
+    ``(r ⊙ h_{t-1}) W_{hg} + b_{hg}`` (reset before) — the weight gradients are single products
+    over all steps.
+    """
+
+    @staticmethod
+    def forward(ctx, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after):
+        T, B, _ = x.shape
+        H = h0.shape[1]
+        gates = project_inputs(x, weight_ih, bias_ih).contiguous()  # (T, B, 3H): x W_x + b_x, then r, z, g
+        recurrent = x.new_empty(T, B, H)  # reset after: h W_hg + b_hg (r multiplies it); before: (r ⊙ h) W_hg + b_hg
+        hiddens = x.new_empty(T + 1, B, H)
+        hiddens[0] = h0
+        w_t = weight_hh.t()  # (H, 3H)
+        for t in range(T):
+            A, h = gates[t], hiddens[t]
+            rz, g = A[:, : 2 * H], A[:, 2 * H :]
+            rz.addmm_(h, w_t[:, : 2 * H])
+            if bias_hh is not None:
+                rz.add_(bias_hh[: 2 * H])
+            rz.sigmoid_()
+            r, z = A[:, :H], A[:, H : 2 * H]
+            source = h if reset_after else r * h
+            if bias_hh is not None:
+                torch.addmm(bias_hh[2 * H :], source, w_t[:, 2 * H :], out=recurrent[t])
+            else:
+                torch.mm(source, w_t[:, 2 * H :], out=recurrent[t])
+            if reset_after:
+                g.addcmul_(r, recurrent[t])
+            else:
+                g.add_(recurrent[t])
+            g.tanh_()
+            torch.sub(h, g, out=hiddens[t + 1])  # h_t = g + z ⊙ (h_{t-1} − g)
+            hiddens[t + 1].mul_(z).add_(g)
+        ctx.reset_after = reset_after
+        ctx.has_bias = (bias_ih is not None, bias_hh is not None)
+        ctx.save_for_backward(x, weight_ih, weight_hh, gates, recurrent, hiddens)
+        return hiddens[1:].clone(), hiddens[T].clone()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, d_out, d_hT):
+        x, weight_ih, weight_hh, gates, recurrent, hiddens = ctx.saved_tensors
+        T, B, H = recurrent.shape
+        d_x_side = torch.empty_like(gates)  # ∂L/∂(x_t W_x + b_x)
+        d_h_side = torch.empty_like(gates)  # ∂L/∂(recurrent pre-activations)
+        dh = torch.zeros_like(hiddens[0]) if d_hT is None else d_hT.clone()
+        w_rz, w_g = weight_hh[: 2 * H], weight_hh[2 * H :]  # (2H, H), (H, H)
+        for t in range(T - 1, -1, -1):
+            if d_out is not None:
+                dh += d_out[t]
+            A, h = gates[t], hiddens[t]
+            r, z, g = A[:, :H], A[:, H : 2 * H], A[:, 2 * H :]
+            dX, dHs = d_x_side[t], d_h_side[t]
+            da_g = dX[:, 2 * H :]
+            torch.mul(dh * (1 - z), 1 - g * g, out=da_g)  # through h_t = … + (1 − z) g, then tanh
+            torch.mul(dh * (h - g), z * (1 - z), out=dX[:, H : 2 * H])  # ∂L/∂a_z
+            dh_prev = dh * z
+            if ctx.reset_after:
+                torch.mul(da_g, r, out=dHs[:, 2 * H :])
+                d_r = da_g * recurrent[t]
+            else:
+                dHs[:, 2 * H :] = da_g
+                d_rh = da_g @ w_g  # ∂L/∂(r ⊙ h_{t-1})
+                d_r = d_rh * h
+                dh_prev.addcmul_(d_rh, r)
+            torch.mul(d_r, r * (1 - r), out=dX[:, :H])  # ∂L/∂a_r
+            dHs[:, : 2 * H] = dX[:, : 2 * H]  # r and z see x and h through the same sum
+            if ctx.reset_after:
+                dh = dh_prev + dHs @ weight_hh
+            else:
+                dh = dh_prev + dHs[:, : 2 * H] @ w_rz
+        flat_x = d_x_side.view(T * B, 3 * H)
+        flat_h = d_h_side.view(T * B, 3 * H)
+        h_prev = hiddens[:-1].reshape(T * B, H)
+        grads = [None] * 7
+        if ctx.needs_input_grad[0]:
+            grads[0] = (flat_x @ weight_ih).view(T, B, -1)
+        grads[1] = dh
+        if ctx.needs_input_grad[2]:
+            grads[2] = flat_x.t() @ x.reshape(T * B, -1)
+        if ctx.needs_input_grad[3]:
+            if ctx.reset_after:
+                grads[3] = flat_h.t() @ h_prev
+            else:
+                rh = (gates[..., :H] * hiddens[:-1]).reshape(T * B, H)  # what W_hg multiplied
+                grads[3] = torch.cat([flat_h[:, : 2 * H].t() @ h_prev, flat_h[:, 2 * H :].t() @ rh])
+        if ctx.has_bias[0]:
+            grads[4] = flat_x.sum(0)
+        if ctx.has_bias[1]:
+            grads[5] = flat_h.sum(0)
+        return tuple(grads)
+
+
 # --------------------------------------------------------------------------------------------
 # Layers: one direction of one layer, over the whole sequence.
 # --------------------------------------------------------------------------------------------
@@ -386,6 +484,12 @@ def gru_layer(
     backend: str = "fused",
 ):
     """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
+    if backend == "fused" and not keep_gates:
+        if reverse:
+            out, h = _GRUSequence.apply(x.flip(0), h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+            return out.flip(0), h, None
+        out, h = _GRUSequence.apply(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+        return out, h, None
     _, cell, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)
     w_hh_t = weight_hh.t()
