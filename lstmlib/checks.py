@@ -212,7 +212,11 @@ def _run_check(title: str, student_fn, cases, call, reference, mistakes, names, 
         f"({len(wrong_cases)} of {len(cases)}).",
     ]
     diagnosis = _diagnose(mistakes, cases, outputs)
-    if diagnosis:
+    worst = max(float(np.max(np.abs(f[2] - f[3]))) for f in failures)
+    if diagnosis is None and worst < 1e-4:
+        lines.append("Hint: the differences are tiny (at most %.1g): rounding, not a wrong formula — did you "
+                     "compute in float32, or approximate a function? The inputs are float64; keep them so." % worst)
+    elif diagnosis:
         lines.append(f"Diagnosis: {diagnosis}")
     else:
         hint = generic_hints(failures, cases, outputs, wants)

@@ -248,3 +248,16 @@ def test_beam_search_step_correct_and_mistakes(capsys):
         check_beam_search_step(make_beam_step(add_scores=False))
     with pytest.raises(SelfCheckError, match="best token of each beam|all"):
         check_beam_search_step(make_beam_step(per_beam=True))
+
+
+def test_float32_is_accepted_and_tiny_errors_are_called_rounding(capsys):
+    def float32_step(x_t, h_prev, c_prev, W_x, W_h, b):
+        return make_lstm_step()(*[a.astype(np.float32) for a in (x_t, h_prev, c_prev, W_x, W_h, b)])
+    check_lstm_step(float32_step)  # float32 arithmetic is right to ~1e-7
+    assert "All 6 checks passed" in capsys.readouterr().out
+
+    def approximate_step(x_t, h_prev, c_prev, W_x, W_h, b):
+        h, c = make_lstm_step()(x_t, h_prev, c_prev, W_x, W_h, b)
+        return h * (1 + 2e-5), c
+    with pytest.raises(SelfCheckError, match="rounding, not a wrong formula"):
+        check_lstm_step(approximate_step)
