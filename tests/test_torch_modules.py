@@ -115,6 +115,20 @@ def test_default_device_and_to_device():
     assert isinstance(batch, tuple) and batch[2] == 3 and batch[1]["y"].shape == (1,)
 
 
+@pytest.mark.parametrize("make", [lambda: LSTM(8, 16, peephole=True), lambda: GRU(8, 16, reset_after=False)], ids=["lstm", "gru"])
+def test_autocast_bfloat16_runs_and_stays_close(make):
+    """The in-place fused passes cast their inputs under autocast instead of failing."""
+    torch.manual_seed(0)
+    m = make()
+    x = torch.randn(10, 4, 8)
+    ref, _ = m(x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, _ = m(x)
+    assert out.dtype == torch.bfloat16 and (out.float() - ref).abs().max() < 5e-2
+    out.float().sum().backward()
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in m.parameters())
+
+
 # ---------------------------------------------------------------- bad inputs, exact messages
 @pytest.mark.parametrize(
     "make,error,message",

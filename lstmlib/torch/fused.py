@@ -397,6 +397,23 @@ class _GRUSequence(torch.autograd.Function):
         return tuple(grads)
 
 
+def _apply_fused(function, *args):
+    """``function.apply(*args)``, made safe under ``torch.autocast``.
+
+    The hand-written passes work in place, and in-place ops are not autocast: a bfloat16
+    projection meeting float32 weights would fail. Under autocast every floating-point tensor is
+    cast to the autocast dtype first (differentiable casts, outside the node), and the node runs
+    with autocast off — what ``nn.LSTM`` does too.
+    """
+    device_type = next(a for a in args if isinstance(a, torch.Tensor)).device.type
+    if not torch.is_autocast_enabled(device_type):
+        return function.apply(*args)
+    dtype = torch.get_autocast_dtype(device_type)
+    cast = [a.to(dtype) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args]
+    with torch.autocast(device_type, enabled=False):
+        return function.apply(*cast)
+
+
 # --------------------------------------------------------------------------------------------
 # Layers: one direction of one layer, over the whole sequence.
 # --------------------------------------------------------------------------------------------
@@ -453,9 +470,9 @@ def lstm_layer(
     peep = peephole if options.peephole else None
     if backend == "fused" and not keep_gates:
         if reverse:  # the same cell on the time-reversed sequence, outputs put back in input order
-            out, h, c = _LSTMSequence.apply(x.flip(0), h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+            out, h, c = _apply_fused(_LSTMSequence, x.flip(0), h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
             return out.flip(0), h, c, None
-        out, h, c = _LSTMSequence.apply(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+        out, h, c = _apply_fused(_LSTMSequence, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
         return out, h, c, None
     cell, _, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
@@ -486,9 +503,9 @@ def gru_layer(
     """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
     if backend == "fused" and not keep_gates:
         if reverse:
-            out, h = _GRUSequence.apply(x.flip(0), h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+            out, h = _apply_fused(_GRUSequence, x.flip(0), h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
             return out.flip(0), h, None
-        out, h = _GRUSequence.apply(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+        out, h = _apply_fused(_GRUSequence, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
         return out, h, None
     _, cell, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)

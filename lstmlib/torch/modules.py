@@ -483,7 +483,8 @@ def lstm_gates(module, x, hx=None) -> dict:
     ``module`` is an :class:`LSTM` (any variant) or a plain ``nn.LSTM``; ``x`` and ``hx`` as for
     its forward. Returns ``{"i", "f", "g", "o", "c", "h"}`` → list over layers of tensors shaped
     like the output, (T, B, D·H) (both directions concatenated as in the output). A removed gate
-    shows as ones. Runs without gradients and without dropout (the loop of
+    shows as ones; ``"h"`` is each layer's cell output, before a residual link adds the layer's
+    input. Runs without gradients and without dropout (the loop of
     :mod:`lstmlib.torch.fused`, which the tests hold equal to the fused kernels).
     """
     return _probe(_as_course_module(module, "lstm"), x, hx)
