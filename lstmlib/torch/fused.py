@@ -1,7 +1,8 @@
 r"""The time loop for the variants that PyTorch's fused kernels (cuDNN on a GPU) cannot run.
 
 A plain LSTM/GRU/RNN never comes here: :mod:`lstmlib.torch.modules` dispatches it to
-``nn.LSTM``/``nn.GRU``/``nn.RNN``. Peepholes, removed gates, coupled gates and the GRU with the
+``nn.LSTM``/``nn.GRU``/``nn.RNN`` (a residual stack of plain cells: to PyTorch's kernel, one layer
+at a time). Peepholes, removed gates, coupled gates and the GRU with the
 reset gate *before* the recurrent product need their own loop, written so that each step does as
 little as possible:
 
@@ -12,9 +13,8 @@ little as possible:
    ``chunk`` (views, no copies).
 3. **Backends.** ``"fused"`` (default) runs an LSTM layer as one autograd node whose forward
    works in place in preallocated buffers and whose backward is written out by hand (the
-   derivations of chapters 4 and 6, as in :mod:`lstmlib.reference`); the GRU likewise; the RNN
-   (only ever here inside a residual stack with ``cuda_graph``) runs step by step under autograd.
-   ``"autograd"`` runs every cell that way (the gate probes use it).
+   derivations of chapters 4 and 6, as in :mod:`lstmlib.reference`); the GRU likewise.
+   ``"autograd"`` runs the step under autograd, one node per op (the gate probes use it).
    ``"script"`` puts the step through TorchScript (fuses the element-wise ops on a GPU;
    deprecated upstream, so opt-in); ``"compile"`` wraps it in ``torch.compile`` (fast on a GPU,
    but compiling takes longer than a notebook's whole budget on a laptop CPU, so opt-in too).
@@ -59,7 +59,6 @@ __all__ = [
     "project_inputs",
     "lstm_layer",
     "gru_layer",
-    "rnn_layer",
     "graphed",
 ]
 
@@ -152,12 +151,6 @@ def gru_step(
     return h, r, z, g
 
 
-def rnn_step(xw_t: torch.Tensor, h: torch.Tensor, w_hh_t: torch.Tensor, relu: bool):
-    """One Elman step ``h_t = tanh(x_t W_x + b + h_{t-1} W_h)`` (or ReLU)."""
-    pre = torch.addmm(xw_t, h, w_hh_t)
-    return torch.relu(pre) if relu else torch.tanh(pre)
-
-
 # --------------------------------------------------------------------------------------------
 # Backends for the step.
 # --------------------------------------------------------------------------------------------
@@ -165,17 +158,17 @@ _STEP_CACHE: dict = {}
 
 
 def _steps(backend: str):
-    """(lstm_step, gru_step, rnn_step) for a backend, built once per process."""
-    if backend in ("fused", "autograd"):  # "fused" has no step of its own for the RNN
-        return lstm_step, gru_step, rnn_step
+    """(lstm_step, gru_step) for a backend, built once per process."""
+    if backend in ("fused", "autograd"):
+        return lstm_step, gru_step
     if backend not in _STEP_CACHE:
         if backend == "script":
             with warnings.catch_warnings():
                 # TorchScript is deprecated upstream but still the cheapest fuser to start.
                 warnings.simplefilter("ignore", DeprecationWarning)
-                _STEP_CACHE[backend] = tuple(torch.jit.script(f) for f in (lstm_step, gru_step, rnn_step))
+                _STEP_CACHE[backend] = tuple(torch.jit.script(f) for f in (lstm_step, gru_step))
         elif backend == "compile":
-            _STEP_CACHE[backend] = tuple(torch.compile(f, dynamic=False) for f in (lstm_step, gru_step, rnn_step))
+            _STEP_CACHE[backend] = tuple(torch.compile(f, dynamic=False) for f in (lstm_step, gru_step))
         else:  # validated by the modules; kept for direct callers
             raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
     return _STEP_CACHE[backend]
@@ -474,7 +467,7 @@ def lstm_layer(
             return out.flip(0), h, c, None
         out, h, c = _apply_fused(_LSTMSequence, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
         return out, h, c, None
-    cell, _, _ = _steps(backend)
+    cell, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
     w_hh_t = weight_hh.t()  # (H, 4H): row-vector form h_{t-1} W_h
     flags = (options.forget_gate, options.input_gate, options.output_gate,
@@ -507,7 +500,7 @@ def gru_layer(
             return out.flip(0), h, None
         out, h = _apply_fused(_GRUSequence, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
         return out, h, None
-    _, cell, _ = _steps(backend)
+    _, cell = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)
     w_hh_t = weight_hh.t()
 
@@ -517,26 +510,6 @@ def gru_layer(
 
     out, (h,), gates = _scan(step, xw, (h0,), reverse, tuple("rzg") if keep_gates else ())
     return out, h, gates
-
-
-def rnn_layer(
-    x: torch.Tensor,
-    h0: torch.Tensor,
-    weight_ih: torch.Tensor,
-    weight_hh: torch.Tensor,
-    bias_ih: Optional[torch.Tensor],
-    bias_hh: Optional[torch.Tensor],
-    nonlinearity: str = "tanh",
-    reverse: bool = False,
-    backend: str = "fused",
-):
-    """Run one Elman RNN layer in one direction; returns ``(out (T, B, H), h_T)``."""
-    _, _, cell = _steps(backend)
-    xw = project_inputs(x, weight_ih, bias_ih, bias_hh)
-    w_hh_t = weight_hh.t()
-    relu = nonlinearity == "relu"
-    out, (h,), _ = _scan(lambda xw_t, state: ((cell(xw_t, state[0], w_hh_t, relu),), ()), xw, (h0,), reverse, ())
-    return out, h
 
 
 # --------------------------------------------------------------------------------------------

@@ -65,8 +65,9 @@ class _Recurrent:
     """What LSTM, GRU and RNN share: input/state handling, the layer stack, CUDA graphs.
 
     A mixin placed before ``nn.RNNBase`` in the bases; subclasses define ``_n_states`` (2 for the
-    LSTM's (h, c), 1 otherwise), ``_layer(layer, direction, x, states, keep_gates)`` and
-    ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one layer, used by residual stacks).
+    LSTM's (h, c), 1 otherwise), ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one
+    layer, used by residual stacks) and, where the cell has variants or can be probed,
+    ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.fused`).
     """
 
     _n_states = 1
@@ -425,14 +426,6 @@ class RNN(_Recurrent, nn.RNN):
             device=device, dtype=dtype,
         )
         self._init_common(residual, cuda_graph, backend)
-
-    def _layer(self, layer, direction, x, states, keep_gates):
-        w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
-        out, h = fused.rnn_layer(
-            x, states[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity,
-            reverse=bool(direction), backend=self.backend,
-        )
-        return out, (h,), ({"h": out} if keep_gates else None)
 
     def _plain_layers(self, x, states, layer):
         op = torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
