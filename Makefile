@@ -16,6 +16,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 install: $(VENV)/.installed
 
+# Two notebooks run at once (nbval workers, Sphinx's parallel read); one BLAS/OpenMP thread each
+# avoids oversubscribing two cores, which slows small models down many times over.
+export OMP_NUM_THREADS ?= 1
+
 book: install
 	$(PY) tools/book.py
 
