@@ -151,3 +151,17 @@ def uniform_params(input_size, hidden_size, n_gates, rng, biases, dtype) -> dict
     k = 1.0 / np.sqrt(H)
     shapes = {"W_x": (I, n_gates * H), "W_h": (H, n_gates * H), **{b: (n_gates * H,) for b in biases}}
     return {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+
+
+def final_grad(value, batch: int, hidden: int, dtype, name: str = "d_final") -> np.ndarray:
+    """∂L/∂(final state) as a fresh (B, H) array the backward loop may update in place: zeros for None."""
+    if value is None:
+        return np.zeros((batch, hidden), dtype)
+    return check_d_out(value, (batch, hidden), dtype, name).copy()
+
+
+def backward_one_step(sequence_backward, d_state, name: str, cache: dict, state: np.ndarray, d_final=None):
+    """A step's backward as its layer's backward with T = 1 (the step forward ran the layer on x_t[None])."""
+    d_state = check_d_out(d_state, state.shape, state.dtype, name)
+    dx, d_prev, grads = sequence_backward(d_state[None], cache["sequence"], d_final)
+    return dx[0], d_prev, grads

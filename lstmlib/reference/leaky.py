@@ -16,7 +16,7 @@ from numbers import Real
 import numpy as np
 
 from ..validate import check_float_array, check_probability
-from ._common import check_d_out, check_state, zeros_state
+from ._common import backward_one_step, check_d_out, check_state, final_grad, zeros_state
 
 __all__ = ["leaky_step_forward", "leaky_step_backward", "leaky_forward", "leaky_backward"]
 
@@ -49,7 +49,7 @@ def leaky_backward(d_out: np.ndarray, cache: dict, d_final=None):
     T, B, H = mu.shape
     d_out = check_d_out(d_out, (T, B, H), mu.dtype)
     d_mu = np.empty_like(mu)  # total ∂L/∂μ_t
-    carry = np.zeros((B, H), mu.dtype) if d_final is None else check_d_out(d_final, (B, H), mu.dtype, "d_final")
+    carry = final_grad(d_final, B, H, mu.dtype)
     for t in range(T - 1, -1, -1):
         d_mu[t] = d_out[t] + carry
         carry = alpha * d_mu[t]
@@ -68,6 +68,4 @@ def leaky_step_forward(v_t: np.ndarray, mu_prev: np.ndarray, alpha):
 
 def leaky_step_backward(dmu: np.ndarray, cache: dict):
     """Backward of one step: returns (dv_t, dmu_prev, {"alpha": dalpha})."""
-    dmu = check_d_out(dmu, cache["mu"].shape, cache["mu"].dtype, "dmu")
-    dv, dmu_prev, grads = leaky_backward(dmu[None], cache["sequence"])
-    return dv[0], dmu_prev, grads
+    return backward_one_step(leaky_backward, dmu, "dmu", cache, cache["mu"])

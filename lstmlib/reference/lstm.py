@@ -27,7 +27,7 @@ import numpy as np
 
 from ..validate import check_options
 from ._common import (
-    check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
+    backward_one_step, check_d_out, final_grad, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
     project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 from .activations import _sigmoid
@@ -139,37 +139,32 @@ def _forward_step(A, h_prev, c_prev, c, tanh_c, h, params, opt, scratch):
     np.multiply(o, tanh_c, out=h)
 
 
+def _sigmoid_gate_delta(delta, upstream, partner, gate, present: bool) -> None:
+    """δ = upstream ⊙ partner ⊙ σ'(·), with σ' = gate ⊙ (1 − gate); 0 for a removed (constant) gate."""
+    if not present:
+        delta.fill(0.0)
+        return
+    np.multiply(upstream, partner, out=delta)
+    delta *= gate * (1 - gate)
+
+
 def _backward_step(dA, dh, dc, A, c_prev, tanh_c, params, opt):
     """Fill dA (B, 4H) with δ[i f g o]; update dc in place to ∂c_{t−1}. Returns nothing."""
     H = dh.shape[1]
     i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
     di, df, dg, do = dA[:, :H], dA[:, H:2 * H], dA[:, 2 * H:3 * H], dA[:, 3 * H:]
-    # output gate and the path through tanh(c_t)
-    if opt.output_gate:
-        np.multiply(dh, tanh_c, out=do)
-        do *= o * (1 - o)
-    else:
-        do.fill(0.0)
+    # h_t = o ⊙ tanh c_t: into the output gate, and into c_t through the tanh
+    _sigmoid_gate_delta(do, dh, tanh_c, o, opt.output_gate)
     dh_o = dh * o
     dc += dh_o * (1 - tanh_c * tanh_c) if opt.output_activation else dh_o
     if opt.peephole:
         dc += do * params["p_o"]
-    # c_t = f c_{t−1} + i g
+    # c_t = f ⊙ c_{t−1} + i ⊙ g;  coupled i = 1 − f: the input gate's share reaches f negated
     np.multiply(dc, i, out=dg)
     if opt.input_activation:
         dg *= 1 - g * g
-    if opt.forget_gate:
-        np.multiply(dc, c_prev, out=df)
-        if opt.coupled:  # i = 1 − f: the input gate's gradient arrives through f, negated
-            df -= dc * g
-        df *= f * (1 - f)
-    else:
-        df.fill(0.0)
-    if opt.input_gate and not opt.coupled:
-        np.multiply(dc, g, out=di)
-        di *= i * (1 - i)
-    else:
-        di.fill(0.0)
+    _sigmoid_gate_delta(df, dc, c_prev - g if opt.coupled else c_prev, f, opt.forget_gate)
+    _sigmoid_gate_delta(di, dc, g, i, opt.input_gate and not opt.coupled)
     dc *= f  # now ∂c_{t−1}
     if opt.peephole:
         dc += di * params["p_i"] + df * params["p_f"]
@@ -210,8 +205,7 @@ def lstm_backward(d_out: np.ndarray, cache: dict, d_final=None):
     T, B, H = out.shape
     d_out = check_d_out(d_out, (T, B, H), out.dtype)
     dh_T, dc_T = (None, None) if d_final is None else d_final
-    dh = np.zeros((B, H), out.dtype) if dh_T is None else check_d_out(dh_T, (B, H), out.dtype, "d_final[0]").copy()
-    dc = np.zeros((B, H), out.dtype) if dc_T is None else check_d_out(dc_T, (B, H), out.dtype, "d_final[1]").copy()
+    dh, dc = final_grad(dh_T, B, H, out.dtype, "d_final[0]"), final_grad(dc_T, B, H, out.dtype, "d_final[1]")
 
     d_gates = np.empty_like(gates)  # δ of the pre-activations, (T, B, 4H)
     W_h_T = np.ascontiguousarray(params["W_h"].T)  # BLAS runs ~1.5x faster on it than on the strided view
@@ -246,7 +240,5 @@ def lstm_step_forward(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, p
 
 def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: dict):
     """Backward of one step: returns (dx_t, dh_prev, dc_prev, grads)."""
-    B, H = cache["c"].shape
-    dh = check_d_out(dh, (B, H), cache["c"].dtype, "dh")
-    dx, (dh_prev, dc_prev), grads = lstm_backward(dh[None], cache["sequence"], (None, dc))
-    return dx[0], dh_prev, dc_prev, grads
+    dx, (dh_prev, dc_prev), grads = backward_one_step(lstm_backward, dh, "dh", cache, cache["c"], (None, dc))
+    return dx, dh_prev, dc_prev, grads

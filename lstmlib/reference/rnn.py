@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import (
-    check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
+    backward_one_step, check_d_out, final_grad, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
     project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 
@@ -56,7 +56,7 @@ def rnn_backward(d_out: np.ndarray, cache: dict, d_final=None):
     x, out, params = cache["x"], cache["h"], cache["params"]
     T, B, H = out.shape
     d_out = check_d_out(d_out, (T, B, H), out.dtype)
-    dh = np.zeros((B, H), out.dtype) if d_final is None else check_d_out(d_final, (B, H), out.dtype, "d_final").copy()
+    dh = final_grad(d_final, B, H, out.dtype)
     d_pre = np.empty_like(out)  # δ_t, (T, B, H)
     W_h_T = np.ascontiguousarray(params["W_h"].T)  # BLAS runs ~1.5x faster on it than on the strided view
     for t in range(T - 1, -1, -1):
@@ -79,6 +79,4 @@ def rnn_step_forward(x_t: np.ndarray, h_prev: np.ndarray, params: dict):
 
 def rnn_step_backward(dh: np.ndarray, cache: dict):
     """Backward of one step: returns (dx_t, dh_prev, grads)."""
-    dh = check_d_out(dh, cache["h"].shape, cache["h"].dtype, "dh")
-    dx, dh_prev, grads = rnn_backward(dh[None], cache["sequence"])
-    return dx[0], dh_prev, grads
+    return backward_one_step(rnn_backward, dh, "dh", cache, cache["h"])
