@@ -61,6 +61,10 @@ def test_label_timeline_and_curves():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["true", "pred"]
     with pytest.raises(ValueError, match=r"rows\['pred'\]: expected shape \(T=4,\)"):
         plot_label_timeline({"true": np.array([0, 1, 2, 1]), "pred": np.array([0, 1])})
+    ax = plot_label_timeline({"true": np.array([0, 1, 1])}, colours=["red", "blue"])
+    assert ax.images[0].get_cmap().colors == ["red", "blue"]
+    with pytest.raises(ValueError, match=r"rows: expected class ids in \[0, 1\]"):
+        plot_label_timeline({"true": np.array([0, 2])}, colours=["red", "blue"])
     ax = plot_curves({"loss": [3, 2, 1]}, hlines={"bound": 1.5})
     assert len(ax.get_lines()) == 2
     assert class_cmap(10).N == 10

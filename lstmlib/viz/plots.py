@@ -12,6 +12,7 @@ from typing import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 from ..validate import check_array, check_float_array, check_positive_int
 
@@ -164,14 +165,16 @@ def plot_label_timeline(
     ax=None,
     *,
     n_classes: int | None = None,
+    colours: Sequence[str] | None = None,
     class_names: Sequence[str] | None = None,
     marks: np.ndarray | None = None,
 ):
     """Draw discrete labels over time as coloured strips, one strip per named row.
 
     ``rows`` maps a row name (``"true"``, ``"per-frame net"``, ...) to an int array ``(T,)``.
-    ``marks`` (bool ``(T,)``) puts a tick above the time steps to highlight (e.g. scene cuts).
-    Returns the axes.
+    ``colours`` gives one colour per class (default :data:`CLASS_COLOURS`); related classes can
+    share a hue so that "right object, wrong setting" reads at a glance. ``marks`` (bool
+    ``(T,)``) puts a tick above the time steps to highlight (e.g. scene cuts). Returns the axes.
     """
     if not rows:
         raise ValueError("rows: expected at least one named row of labels, got none")
@@ -179,13 +182,19 @@ def plot_label_timeline(
     arrays = [check_array(f"rows[{name!r}]", np.asarray(v), ("T",), dtype="int", bind=bind)
               for name, v in rows.items()]
     T = bind["T"]
-    n_classes = (max(int(a.max()) for a in arrays) + 1) if n_classes is None else n_classes
+    if colours is not None:
+        n_classes = len(colours)
+    elif n_classes is None:
+        n_classes = max(int(a.max()) for a in arrays) + 1
+    if max(int(a.max()) for a in arrays) >= n_classes or min(int(a.min()) for a in arrays) < 0:
+        raise ValueError(f"rows: expected class ids in [0, {n_classes - 1}]")
     ax = _new_axes(ax)
-    cmap = class_cmap(n_classes)
+    cmap = class_cmap(n_classes) if colours is None else ListedColormap(list(colours))
     ax.imshow(np.stack(arrays), aspect="auto", cmap=cmap, vmin=-0.5, vmax=n_classes - 0.5,
               interpolation="nearest", extent=(-0.5, T - 0.5, len(arrays) - 0.5, -0.5))
     ax.set_yticks(range(len(arrays)), list(rows))
     ax.set_xlabel("frame t")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if marks is not None:
         marks = check_array("marks", np.asarray(marks), (T,), dtype="any")
         ts = np.nonzero(marks)[0]
