@@ -189,3 +189,18 @@ def test_float32_runs_in_float32(dtype):
     out, (h, c), cache = lstm_forward(rng.normal(size=(5, 2, 3)).astype(dtype), p)
     dx, (dh0, dc0), grads = lstm_backward(np.ones_like(out), cache)
     assert out.dtype == c.dtype == dx.dtype == dh0.dtype == grads["W_h"].dtype == dtype
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_cells_raise_no_overflow_warning(dtype):
+    rng = np.random.default_rng(10)
+    x = (1e4 * rng.normal(size=(4, 2, 3))).astype(dtype)  # pre-activations of order ±1e4
+    for cell, params, run in (("lstm", init_lstm(3, 4, rng, dtype=dtype), lstm_forward),
+                              ("gru", init_gru(3, 4, rng, dtype=dtype), gru_forward),
+                              ("rnn", init_rnn(3, 4, rng, dtype=dtype), rnn_forward)):
+        out, _, cache = run(x, params)
+        assert np.all(np.isfinite(out)) and np.all(np.abs(out) <= 1), cell
+        backward = {"lstm": lstm_backward, "gru": gru_backward, "rnn": rnn_backward}[cell]
+        dx, _, grads = backward(np.ones_like(out), cache)
+        assert np.all(np.isfinite(dx)) and all(np.all(np.isfinite(g)) for g in grads.values()), cell
