@@ -1,6 +1,7 @@
 """The movie-frames task: shapes, the label rule, and the per-frame accuracy bound it documents."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from lstmlib.data.frames import ACTIVITIES, activity_names, make_frames, per_frame_accuracy_bound
 
@@ -92,3 +93,20 @@ def test_bad_arguments(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         make_frames(**args)
+
+
+
+@settings(max_examples=40, deadline=None)
+@given(B=st.integers(1, 6), T=st.integers(1, 12), C=st.integers(1, 4), K=st.integers(1, 4),
+       cut=st.sampled_from([0.0, 0.2, 1.0]), D=st.integers(0, 3), seed=st.integers(0, 2**16))
+def test_properties_over_random_sizes(B, T, C, K, cut, D, seed):
+    frames, labels, info = make_frames(B, T, np.random.default_rng(seed), n_contexts=C, n_objects=K,
+                                       cut_prob=cut, n_distractors=D, noise=0.0, return_info=True)
+    assert frames.shape == (T, B, K + C + D) and labels.shape == (T, B)
+    assert np.array_equal(labels, info["context"] * K + info["object"])
+    assert np.array_equal(frames[..., :K].argmax(-1), info["object"])
+    start = info["scene_start"]
+    assert start[0].all() and (cut < 1.0 or start.all()) and (cut > 0.0 or start.sum() == B)
+    assert np.all((info["context"][1:] == info["context"][:-1]) | start[1:])
+    assert np.array_equal(frames[..., K:K + C].sum(-1) == 1.0, start)
+    assert 0.0 < per_frame_accuracy_bound(T, C, cut) <= 1.0
