@@ -95,7 +95,6 @@ def test_bad_arguments(kwargs, exc, match):
         make_frames(**args)
 
 
-
 @settings(max_examples=40, deadline=None)
 @given(B=st.integers(1, 6), T=st.integers(1, 12), C=st.integers(1, 4), K=st.integers(1, 4),
        cut=st.sampled_from([0.0, 0.2, 1.0]), D=st.integers(0, 3), seed=st.integers(0, 2**16))
