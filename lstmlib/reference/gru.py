@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import (
-    backward_one_step, check_d_out, final_grad, check_recurrent_params, check_sequence, check_state, check_step_input, input_grad,
-    project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
+    backward_one_step, check_d_out, check_recurrent_params, check_sequence, check_state, check_step_input,
+    final_grad, input_grad, project_inputs, reject_unexpected_keys, sum_over_time, uniform_params, zeros_state,
 )
 from .activations import _sigmoid
 
