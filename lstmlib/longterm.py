@@ -248,18 +248,23 @@ def train_one_unit_rnns(
     epochs: int = 400,
     lr: float = 0.1,
     init_scale: float = 1.0,
+    clip_norm: float | None = None,
 ):
     r"""Full-batch gradient descent on ``K`` one-unit RNNs at once; loss ``mean_n (h_T − y)²``.
 
     ``inputs`` ``(T, K, n)``, ``targets`` ``(K, n)``. Weights start at
-    ``w, v ~ U(−init_scale, init_scale)``, ``b = 0``. Returns ``(params, losses)`` where
-    ``params = {"w", "v", "b"}`` (each ``(K,)``) and ``losses`` is ``(epochs, K)``.
+    ``w, v ~ U(−init_scale, init_scale)``, ``b = 0``. With ``clip_norm``, each run's gradient
+    ``(∂w, ∂v, ∂b)`` is rescaled to norm at most ``clip_norm`` (Pascanu et al. 2013) before the
+    step. Returns ``(params, losses)`` where ``params = {"w", "v", "b"}`` (each ``(K,)``) and
+    ``losses`` is ``(epochs, K)``.
     """
     inputs = check_float_array("inputs", inputs, ("T", "K", "n"), bind=(bind := {}))
     targets = check_float_array("targets", targets, ("K", "n"), bind=bind)
     epochs = check_positive_int("epochs", epochs)
     lr = check_positive_float("lr", lr)
     init_scale = check_positive_float("init_scale", init_scale)
+    if clip_norm is not None:
+        clip_norm = check_positive_float("clip_norm", clip_norm)
     K, n = targets.shape
     params = {
         "w": rng.uniform(-init_scale, init_scale, K),
@@ -272,8 +277,12 @@ def train_one_unit_rnns(
         err = states[-1] - targets
         losses[epoch] = (err**2).mean(axis=1)
         grads = one_unit_rnn_backward(2.0 * err / n, inputs, states, params["w"])
+        scale = lr
+        if clip_norm is not None:  # per run: the runs are independent networks
+            norm = np.sqrt(grads["w"] ** 2 + grads["v"] ** 2 + grads["b"] ** 2)
+            scale = lr * np.minimum(1.0, clip_norm / (norm + 1e-12))
         for name in params:  # plain gradient descent, as in Bengio et al.
-            params[name] -= lr * grads[name]
+            params[name] -= scale * grads[name]
     return params, losses
 
 

@@ -111,3 +111,18 @@ def test_validation_messages():
         lt.train_one_unit_rnns(np.zeros((5, 3, 4)), np.zeros((3, 5)), rng)
     with pytest.raises(TypeError, match="W_h: expected a float32 or float64 array"):
         lt.jacobian_product_norms(np.eye(3, dtype=int), np.zeros((4, 3)))
+
+
+def test_clipping_bounds_every_runs_step():
+    rng = np.random.default_rng(5)
+    x, y, _ = lt.latch_runs_data(6, 10, 8, rng)
+    p0, _ = lt.train_one_unit_rnns(x, y, np.random.default_rng(0), epochs=1, lr=1.0)
+    p1, _ = lt.train_one_unit_rnns(x, y, np.random.default_rng(0), epochs=1, lr=1.0, clip_norm=1e-3)
+    # same initial weights (same seed); one clipped step moves each run by at most lr · clip_norm
+    init = np.random.default_rng(0)
+    w0, v0 = init.uniform(-1, 1, 6), init.uniform(-1, 1, 6)
+    step = np.sqrt((p1["w"] - w0) ** 2 + (p1["v"] - v0) ** 2 + p1["b"] ** 2)
+    assert np.all(step <= 1e-3 + 1e-12)
+    assert not np.allclose(p0["w"], p1["w"])
+    with pytest.raises(ValueError, match="clip_norm"):
+        lt.train_one_unit_rnns(x, y, rng, clip_norm=0.0)

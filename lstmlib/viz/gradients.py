@@ -65,16 +65,21 @@ def gradient_norm_small_multiples(radii: Sequence[float] = (0.5, 0.9, 1.0, 1.2, 
     return fig, axes
 
 
-def gradient_norm_widget():
-    """A slider for ρ (0.3 … 6) redrawing :func:`plot_gradient_norms`. Needs ``ipywidgets``."""
+def _slider(draw, name: str, label: str, value: float, lo: float, hi: float, step: float):
+    """``ipywidgets.interactive`` around ``draw(value)`` with one float slider."""
     import ipywidgets as widgets
 
-    def show(spectral_radius=0.9):
-        plot_gradient_norms(spectral_radius)
+    def show(**kw):
+        draw(kw[name])
         plt.show()
 
-    return widgets.interactive(show, spectral_radius=widgets.FloatSlider(value=0.9, min=0.3, max=6.0, step=0.1,
-                                                                           description="ρ", continuous_update=False))
+    slider = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=label, continuous_update=False)
+    return widgets.interactive(show, **{name: slider})
+
+
+def gradient_norm_widget():
+    """A slider for ρ (0.3 … 6) redrawing :func:`plot_gradient_norms`. Needs ``ipywidgets``."""
+    return _slider(plot_gradient_norms, "spectral_radius", "ρ", 0.9, 0.3, 6.0, 0.1)
 
 
 def plot_success_curves(lengths: Sequence[int], curves: Mapping[str, Sequence[float]], ax=None, *,
@@ -163,11 +168,4 @@ def leaky_small_multiples(alphas: Sequence[float] = (0.0, 0.5, 0.8, 0.9, 0.97, 0
 
 def leaky_widget():
     """A slider for α redrawing :func:`plot_leaky_memory`. Needs ``ipywidgets``."""
-    import ipywidgets as widgets
-
-    def show(alpha=0.9):
-        plot_leaky_memory(alpha)
-        plt.show()
-
-    return widgets.interactive(show, alpha=widgets.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.01,
-                                                               description="α", continuous_update=False))
+    return _slider(plot_leaky_memory, "alpha", "α", 0.9, 0.0, 1.0, 0.01)
