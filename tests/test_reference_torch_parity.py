@@ -103,3 +103,13 @@ def test_from_torch_refuses_what_it_cannot_represent():
     stack = RecurrentStack("gru", 2, 3, reset_after=False, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"stack: expected reset_after=True.*got False"):
         to_torch_state_dict(stack)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_module_without_biases_loads_as_zero_biases(cell):
+    torch.manual_seed(0)
+    module = MODULES[cell](3, 4, bias=False).double()
+    stack = from_torch(module)
+    assert all(np.all(v == 0) for k, v in stack.params.items() if ".b" in k)
+    x = np.random.default_rng(2).normal(size=(5, 2, 3))
+    _close(stack.forward(x)[0], module(torch.tensor(x))[0], "output without biases")
