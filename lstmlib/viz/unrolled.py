@@ -70,8 +70,9 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
             nxt = []
             for j in range(0, len(level), 2):
                 q = ((level[j][0] + level[j + 1][0]) / 2, y)
-                _arrow(ax, level[j], q, "W_L" if j == 0 else None, colour=rec)
-                _arrow(ax, level[j + 1], q, "W_R" if j == 0 else None, colour=rec)
+                top = len(level) == 2  # name the shared weights once, at the root's merge
+                _arrow(ax, level[j], q, "W_L" if top else None, colour=rec)
+                _arrow(ax, level[j + 1], q, "W_R" if top else None, colour=rec)
                 _node(ax, q, "n", "n")
                 nxt.append(q)
             level = nxt
@@ -81,7 +82,7 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
     else:
         xs = [1.3 * t for t in range(steps)]
         for t, x in enumerate(xs):
-            label = f"t{'+' if t else ''}{t if t else ''}" if False else (f"{t + 1}")
+            label = f"{t + 1}"
             _node(ax, (x, 0), f"x{label}", "x")
             _node(ax, (x, 1), f"h{label}", "h")
             _arrow(ax, (x, 0), (x, 1), "U" if t == 0 else None)
@@ -109,12 +110,10 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
                 if kind == "teacher_forcing":
                     _arrow(ax, (prev, 3), (x, 1), "R" if t == 1 else None, colour=rec, rad=0.15)
     ax.set_aspect("equal")
+    ax.autoscale()  # patches only: fit the view to the nodes
     ax.set_xlim(min(xs) - 0.8, max(xs) + 1.2)
-    ax.autoscale_view()
     ax.axis("off")
     ax.set_title(_TITLES[kind], fontsize=10)
-    ax.relim()
-    ax.autoscale()
     return ax
 
 
