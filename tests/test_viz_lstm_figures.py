@@ -1,0 +1,74 @@
+"""Cell diagram, memory plots and coloured text (chapters 4–5)."""
+import math
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from lstmlib.viz.cell_diagram import (GATE_SCENARIOS, draw_cell, gate_small_multiples, gate_sliders,
+                                      half_life, memory_small_multiples, memory_trace, memory_widget)
+from lstmlib.viz.coloured_text import activation_colour, coloured_text, coloured_text_html, find_units
+
+
+def test_draw_cell_values_and_labels():
+    fig, ax = plt.subplots()
+    out = draw_cell(f=0.5, i=1.0, g=-0.4, o=0.5, c_prev=2.0, ax=ax)
+    assert out["c"] == pytest.approx(0.6) and out["h"] == pytest.approx(0.5 * math.tanh(0.6))
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "+0.60" in texts and "-0.40" in texts
+    plt.close(fig)
+    with pytest.raises(ValueError, match="f"):
+        draw_cell(f=1.5)
+
+
+def test_small_multiples_match_scenarios():
+    fig, results = gate_small_multiples()
+    assert set(results) == set(GATE_SCENARIOS)
+    assert results["erase (f=0, i=0)"]["c"] == 0.0
+    plt.close(fig)
+
+
+def test_memory_trace_and_half_life():
+    c, from_c0 = memory_trace(0.9, 0.0, 0.0, 1.0, steps=50)
+    np.testing.assert_allclose(c, 0.9 ** np.arange(51))
+    assert c[round(half_life(0.9))] == pytest.approx(0.5, abs=0.05)
+    c, _ = memory_trace(0.5, 1.0, 0.5, 0.0, steps=60)
+    assert c[-1] == pytest.approx(0.5 / (1 - 0.5))  # fixed point i g / (1 - f)
+    assert half_life(1.0) == math.inf and half_life(0.0) == 0.0
+    fig, lives = memory_small_multiples((0.5, 0.99))
+    assert lives[0] == pytest.approx(1.0)
+    plt.close(fig)
+
+
+def test_widgets_build():
+    pytest.importorskip("ipywidgets")
+    assert len(gate_sliders().children) >= 5
+    assert len(memory_widget().children) >= 4
+    plt.close("all")
+
+
+def test_activation_colours():
+    assert activation_colour(-1) == "rgb(178,24,43)"
+    assert activation_colour(0) == "rgb(255,255,255)"
+    assert activation_colour(1) == "rgb(33,102,172)"
+    assert activation_colour(5) == activation_colour(1)  # clipped
+
+
+def test_coloured_text_html_escapes_and_shapes():
+    html = coloured_text_html("<a>\n", {"u": [-1, 0, 1, 0.5]})
+    assert "&lt;" in html and "&gt;" in html and "↵" in html and html.count("<span") >= 4
+    assert coloured_text("ab", [0.1, -0.1])._repr_html_().startswith("<div")
+    with pytest.raises(ValueError, match="expected shape"):
+        coloured_text_html("abc", [0.0, 1.0])
+
+
+def test_find_units_recovers_a_planted_unit():
+    rng = np.random.default_rng(0)
+    feature = rng.normal(size=500)
+    acts = rng.normal(size=(500, 6))
+    acts[:, 4] = -feature + 0.1 * rng.normal(size=500)
+    acts[:, 2] = 0.0  # a dead unit must not break the search
+    best = find_units(acts, {"f": feature}, top=2)["f"]
+    assert best[0][0] == 4 and best[0][1] < -0.9
