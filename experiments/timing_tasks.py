@@ -45,6 +45,9 @@ def main(argv=None) -> None:
     ap.add_argument("--peephole", choices=["yes", "no", "both"], default="both")
     ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "timing_tasks.json"))
     ap.add_argument("--merge", nargs="*", help="merge these result files into --out and stop")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="override a setting of the chosen tasks, e.g. --set hidden_size=1 lr=0.03")
+    ap.add_argument("--name", help="store the task under this name (e.g. 'gts H=1')")
     args = ap.parse_args(argv)
     if args.merge:
         parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.merge]
@@ -62,12 +65,16 @@ def main(argv=None) -> None:
     results = {}
     for task in args.tasks:
         runner, kwargs = TASKS[task]
+        kwargs = dict(kwargs)
+        for item in args.set:
+            key, value = item.split("=", 1)
+            kwargs[key] = type(kwargs[key])(float(value)) if key in kwargs else float(value)
         runs = {}
         for name in variants:
             runs[name] = [runner("lstm", seed=s, peephole=(name == "peephole"), **kwargs) for s in range(args.seeds)]
             for s, r in enumerate(runs[name]):
                 print(task, name, s, {k: round(v, 3) for k, v in r.items()}, flush=True)
-        results[task] = {"settings": kwargs, "runs": runs}
+        results[args.name or task] = {"settings": kwargs, "runs": runs}
     out = {"description": "Gers et al. 2002 timing tasks, LSTM with and without peepholes; one entry per seed",
            "meta": metadata(time.perf_counter() - t0), "tasks": results}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

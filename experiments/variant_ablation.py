@@ -10,7 +10,7 @@ seeds, through the runners of :mod:`lstmlib.tasks` (chapter 7 runs a smaller ver
 * the **continual embedded Reber grammar** (Gers et al. 2000): a stream that never resets, so
   the cell must *forget* — the task where NFG should fail (score: fraction of valid next-symbol
   predictions on a 2,000-step stream, 1.0 is perfect);
-* the **adding problem**, T = 30 (score: test MSE / MSE of predicting the mean, lower is better),
+* the **adding problem**, T = 20 (score: test MSE / MSE of predicting the mean, lower is better),
   which needs no forgetting at all.
 
 The full gate recurrence variant (FGR: every gate also fed the previous step's gates) is not an
@@ -55,8 +55,8 @@ TASKS = {
     "reber": (run_continual_reber, dict(hidden_size=8, steps=250, chunk=30, batch_size=32, lr=1e-2,
                                                     test_len=1000),
               "valid", "higher", "continual embedded Reber (valid predictions)"),
-    "adding": (run_adding, dict(seq_len=30, hidden_size=8, steps=400, lr=1e-2),
-               "ratio", "lower", "adding T=30 (MSE / trivial MSE)"),
+    "adding": (run_adding, dict(seq_len=20, hidden_size=12, steps=500, lr=2e-2),
+               "ratio", "lower", "adding T=20 (MSE / trivial MSE)"),
 }
 
 

@@ -230,13 +230,14 @@ def run_char(cell: str, *, hidden_size=None, budget=None, steps=400, batch_size=
 # Continual embedded Reber grammar (Gers et al. 2000): a stream that never resets.
 # ---------------------------------------------------------------------------------------------
 def run_continual_reber(cell: str, *, hidden_size=None, budget=None, steps=400, batch_size=32,
-                        chunk=40, lr=1e-2, seed=0, test_len=2000, **options) -> dict:
+                        chunk=40, lr=1e-2, seed=0, test_len=2000, return_model=False, **options):
     """Next-symbol prediction on continual embedded Reber streams, trained statefully: the state
     is carried from one chunk of the stream to the next (truncated BPTT), never reset.
 
     Scores on a fresh stream of ``test_len`` steps, also run without reset:
     ``valid`` = fraction of steps whose predicted symbol is one the grammar allows next;
     ``critical`` = accuracy at the steps that need the long memory (the repeated T/P).
+    With ``return_model=True`` returns ``(scores, model)``, e.g. to probe the cell state.
     """
     t0 = time.perf_counter()
     model, hidden_size = _build(cell, 7, 7, hidden_size, budget, seed, options)
@@ -266,21 +267,23 @@ def run_continual_reber(cell: str, *, hidden_size=None, budget=None, steps=400, 
         pred = model(torch.from_numpy(x))[0].argmax(-1).numpy()
     valid = np.take_along_axis(extra["allowed"], pred[..., None], -1)[..., 0]
     crit = extra["critical"]
-    return _summary(model, hidden_size, history, t0, valid=valid.mean(), critical=(pred == y)[crit].mean())
+    scores = _summary(model, hidden_size, history, t0, valid=valid.mean(), critical=(pred == y)[crit].mean())
+    return (scores, model) if return_model else scores
 
 
 # ---------------------------------------------------------------------------------------------
 # Timing (Gers, Schraudolph & Schmidhuber 2002).
 # ---------------------------------------------------------------------------------------------
 def run_timed_spikes(cell: str = "lstm", *, period=10, hidden_size=4, steps=800, lr=1e-2, seed=0,
-                     train_periods=6, test_periods=30, **options) -> dict:
+                     train_periods=6, test_periods=30, return_model=False, **options):
     """Generate Timed Spikes: no input, a spike every ``period`` steps.
 
     Trained on one sequence of ``train_periods`` periods (binary cross-entropy with the spikes
     weighted ``period``× so that "never spike" is not a cheap optimum), tested on a run
     ``test_periods`` periods long — the rhythm must keep going, not only fit the training window.
     Scores (see :func:`lstmlib.data.timing.score_timed_spikes`): ``solved`` (1.0 if every test
-    step is right), ``timing_error`` (steps), ``step_accuracy``.
+    step is right), ``timing_error`` (steps), ``step_accuracy``. With ``return_model=True``
+    returns ``(scores, model)``.
     """
     t0 = time.perf_counter()
     period = validate.check_positive_int("period", period)
@@ -299,7 +302,8 @@ def run_timed_spikes(cell: str = "lstm", *, period=10, hidden_size=4, steps=800,
                     eval_every=50, target=1.0, seed=seed, progress=False)
     with torch.no_grad():
         out = torch.sigmoid(model(torch.from_numpy(test_x))[0]).numpy()
-    return _summary(model, hidden_size, history, t0, **score_timed_spikes(out, test_y))
+    scores = _summary(model, hidden_size, history, t0, **score_timed_spikes(out, test_y))
+    return (scores, model) if return_model else scores
 
 
 def run_spike_delay(cell: str = "lstm", *, min_delay=5, max_delay=15, hidden_size=4, steps=600,
