@@ -1,7 +1,7 @@
 """Chapter 3's preview: the latch task (Bengio et al. 1994) for a small LSTM, under the same budget
 as the one-unit RNN (40 training sequences, 400 full-batch epochs, success = ≥ 95 % correct
 signs on 400 fresh sequences). Each run is its own small PyTorch model, so this is too slow for
-the notebook (about 7 minutes on 2 CPU cores); the notebook plots the JSON it writes.
+the notebook (about 5 minutes on 2 busy CPU cores); the notebook plots the JSON it writes.
 
     python experiments/latch_lstm.py            # writes chapters/results/latch_lstm.json
 """
@@ -19,7 +19,7 @@ from lstmlib.data.latch import make_latch
 from lstmlib.torch import LSTM
 
 LENGTHS = [2, 5, 10, 20, 40, 80]
-RUNS = 10
+RUNS = 20
 HIDDEN = 4
 CONFIG = dict(hidden_size=HIDDEN, forget_bias=2.0, optimizer="adam", lr=0.05, epochs=400, n_train=40, n_test=400)
 
