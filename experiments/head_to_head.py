@@ -20,17 +20,15 @@ Writes ``chapters/results/head_to_head.json``; rerun with
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import json
-import os
-import platform
-import subprocess
+import sys
 import time
 from pathlib import Path
 
 import torch
 
-import lstmlib
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import merge_parts, metadata, write_json  # noqa: E402
+
 from lstmlib.tasks import run_adding, run_char, run_counting
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,20 +43,6 @@ TASKS = {
 }
 
 
-def metadata(seconds: float) -> dict:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
-        "python": platform.python_version(), "torch": torch.__version__,
-        "lstmlib": lstmlib.__version__, "git_commit": commit,
-        "threads": torch.get_num_threads(), "seconds": round(seconds, 1),
-    }
-
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -68,13 +52,7 @@ def main(argv=None) -> None:
     ap.add_argument("--merge", nargs="*", help="merge these result files (their tasks) into --out and stop")
     args = ap.parse_args(argv)
     if args.merge:
-        parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.merge]
-        out = parts[0]
-        for p in parts[1:]:
-            out["tasks"].update(p["tasks"])
-            out["meta"]["seconds"] += p["meta"]["seconds"]
-        Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print("wrote", args.out)
+        write_json(args.out, merge_parts(args.merge))
         return
     torch.set_num_threads(1)  # tiny models: one thread is fastest and leaves the others free
     t0 = time.perf_counter()
@@ -92,9 +70,7 @@ def main(argv=None) -> None:
         results[task] = {"score": score, "better": better, "settings": kwargs, "runs": runs}
     out = {"description": "RNN vs GRU vs LSTM at an equal parameter budget (lstmlib.tasks runners); "
                           "one entry per seed", "meta": metadata(time.perf_counter() - t0), "tasks": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("wrote", args.out)
+    write_json(args.out, out)
 
 
 if __name__ == "__main__":

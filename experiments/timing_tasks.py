@@ -17,7 +17,6 @@ Writes ``chapters/results/timing_tasks.json``; rerun with
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from head_to_head import metadata  # noqa: E402
+from results_io import merge_parts, metadata, write_json  # noqa: E402
 
 from lstmlib.tasks import run_spike_delay, run_timed_spikes  # noqa: E402
 
@@ -50,14 +49,7 @@ def main(argv=None) -> None:
     ap.add_argument("--name", help="store the task under this name (e.g. 'gts H=1')")
     args = ap.parse_args(argv)
     if args.merge:
-        parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.merge]
-        out = parts[0]
-        for p in parts[1:]:
-            for task, entry in p["tasks"].items():
-                out["tasks"].setdefault(task, {**entry, "runs": {}})["runs"].update(entry["runs"])
-            out["meta"]["seconds"] += p["meta"]["seconds"]
-        Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print("wrote", args.out)
+        write_json(args.out, merge_parts(args.merge))
         return
     torch.set_num_threads(1)
     t0 = time.perf_counter()
@@ -77,9 +69,7 @@ def main(argv=None) -> None:
         results[args.name or task] = {"settings": kwargs, "runs": runs}
     out = {"description": "Gers et al. 2002 timing tasks, LSTM with and without peepholes; one entry per seed",
            "meta": metadata(time.perf_counter() - t0), "tasks": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("wrote", args.out)
+    write_json(args.out, out)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ Writes ``chapters/results/variant_ablation.json``; rerun with
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from head_to_head import metadata  # noqa: E402  (same metadata block in every result file)
+from results_io import merge_parts, metadata, write_json  # noqa: E402
 
 from lstmlib.tasks import run_adding, run_continual_reber  # noqa: E402
 
@@ -69,18 +68,7 @@ def main(argv=None) -> None:
     ap.add_argument("--merge", nargs="*", help="merge these result files (their tasks) into --out and stop")
     args = ap.parse_args(argv)
     if args.merge:
-        parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.merge]
-        out = parts[0]
-        for p in parts[1:]:  # parts may split a task by variants
-            for task, entry in p["tasks"].items():
-                if task in out["tasks"]:
-                    out["tasks"][task]["runs"].update(entry["runs"])
-                else:
-                    out["tasks"][task] = entry
-            out["variants"].update(p["variants"])
-            out["meta"]["seconds"] += p["meta"]["seconds"]
-        Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print("wrote", args.out)
+        write_json(args.out, merge_parts(args.merge))
         return
     torch.set_num_threads(1)
     t0 = time.perf_counter()
@@ -100,9 +88,7 @@ def main(argv=None) -> None:
                           "per seed; FGR left out (not an option of lstmlib.torch)",
            "variants": {k: VARIANTS[k] for k in args.variants},
            "meta": metadata(time.perf_counter() - t0), "tasks": results}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("wrote", args.out)
+    write_json(args.out, out)
 
 
 if __name__ == "__main__":
