@@ -94,3 +94,14 @@ def test_code_features():
     assert f["indentation"][0] == 0
     triple = "'''a\nb'''\nz"
     assert code_features(triple)["inside string"].tolist() == [1] * 9 + [0, 0]
+
+
+def test_interleaved_split_partitions_blocks():
+    from lstmlib.data.text import interleaved_split
+    ids = np.arange(10_500)
+    train, val = interleaved_split(ids, block_size=100, val_every=10)
+    assert len(train) + len(val) == len(ids)
+    assert np.array_equal(np.sort(np.concatenate([train, val])), ids)
+    assert val[:100].tolist() == list(range(900, 1000))
+    with pytest.raises(ValueError):
+        interleaved_split(np.arange(50), block_size=100)

@@ -31,6 +31,7 @@ __all__ = [
     "stdlib_files",
     "char_windows",
     "code_features",
+    "interleaved_split",
 ]
 
 #: Target value that a loss must skip (padding after a string has ended).
@@ -224,3 +225,23 @@ def code_features(text: str) -> dict[str, np.ndarray]:
         k += step
     return {"inside string": inside_string, "inside comment": inside_comment,
             "indentation": indentation, "column": column}
+
+
+def interleaved_split(ids, block_size: int = 2000, val_every: int = 10):
+    """Split a corpus into training and validation ids by blocks: every ``val_every``-th block of
+    ``block_size`` ids goes to validation, the rest to training (each part concatenated).
+
+    Why not simply the last 10 %: the standard-library corpus is a few files in a row, so its
+    tail is one file whose style (say, mostly docstring prose) the model has never seen, and the
+    validation loss would measure that file rather than how well the model learned Python.
+    """
+    ids = check_array("ids", np.asarray(ids), ndim=1, dtype="int")
+    block_size = check_positive_int("block_size", block_size)
+    val_every = check_positive_int("val_every", val_every)
+    if val_every < 2 or len(ids) < val_every * block_size:
+        raise ValueError(f"ids: expected at least val_every·block_size = {val_every * block_size} ids "
+                         f"and val_every ≥ 2, got {len(ids)} ids and val_every = {val_every}")
+    blocks = [ids[k:k + block_size] for k in range(0, len(ids), block_size)]
+    val = [b for j, b in enumerate(blocks) if j % val_every == val_every - 1]
+    train = [b for j, b in enumerate(blocks) if j % val_every != val_every - 1]
+    return np.concatenate(train), np.concatenate(val)

@@ -182,7 +182,7 @@ def gate_sliders():
                                                       description=d, continuous_update=False)
     return widgets.interactive(show, f=slider(0, 1, 0.9, "f (forget)"), i=slider(0, 1, 0.5, "i (input)"),
                                g=slider(-1, 1, 0.8, "g (candidate)"), o=slider(0, 1, 0.7, "o (output)"),
-                               c_prev=slider(-3, 3, 1.0, "c_{t-1}"))
+                               c_prev=slider(-3, 3, 1.0, "$c_{t-1}$"))
 
 
 def memory_trace(f, i=0.0, g=0.0, c0=1.0, steps=50):
@@ -252,4 +252,4 @@ def memory_widget(steps=50):
     slider = lambda lo, hi, v, d, step=0.01: widgets.FloatSlider(
         value=v, min=lo, max=hi, step=step, description=d, continuous_update=False)
     return widgets.interactive(show, f=slider(0, 1, 0.9, "f (forget)", 0.005), i=slider(0, 1, 0.0, "i (input)"),
-                               g=slider(-1, 1, 0.5, "g (candidate)"), c0=slider(-2, 2, 1.0, "c_0"))
+                               g=slider(-1, 1, 0.5, "g (candidate)"), c0=slider(-2, 2, 1.0, "$c_0$"))
