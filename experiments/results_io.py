@@ -44,14 +44,16 @@ def write_json(path, payload: dict) -> None:
 
 
 def merge_parts(paths) -> dict:
-    """Merge result files of one script run in parts (split by task or by contender): the first
-    part's description and meta, all tasks, the runs of a task split over parts joined, the
-    parts' seconds summed."""
+    """Merge result files of one script run in parts (split by task, contender or seeds): the
+    first part's description and meta, all tasks, the runs of a contender split over parts
+    concatenated in the order given (pass the parts in seed order), the parts' seconds summed."""
     parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
     out = parts[0]
     for part in parts[1:]:
         for task, entry in part["tasks"].items():
-            out["tasks"].setdefault(task, {**entry, "runs": {}})["runs"].update(entry["runs"])
+            runs = out["tasks"].setdefault(task, {**entry, "runs": {}})["runs"]
+            for contender, seeds in entry["runs"].items():
+                runs.setdefault(contender, []).extend(seeds)
         for key, value in part.items():
             if key not in ("tasks", "meta") and isinstance(value, dict):
                 out.setdefault(key, {}).update(value)

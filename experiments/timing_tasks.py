@@ -40,6 +40,7 @@ TASKS = {
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=4)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first_seed … first_seed + seeds − 1")
     ap.add_argument("--tasks", nargs="*", default=list(TASKS))
     ap.add_argument("--peephole", choices=["yes", "no", "both"], default="both")
     ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "timing_tasks.json"))
@@ -60,11 +61,15 @@ def main(argv=None) -> None:
         kwargs = dict(kwargs)
         for item in args.set:
             key, value = item.split("=", 1)
-            kwargs[key] = type(kwargs[key])(float(value)) if key in kwargs else float(value)
+            if "," in value:  # a tuple, e.g. gate_bias=0,-2,2
+                kwargs[key] = [float(v) for v in value.split(",")]
+            else:
+                kwargs[key] = type(kwargs[key])(float(value)) if key in kwargs else float(value)
         runs = {}
         for name in variants:
-            runs[name] = [runner("lstm", seed=s, peephole=(name == "peephole"), **kwargs) for s in range(args.seeds)]
-            for s, r in enumerate(runs[name]):
+            seeds = range(args.first_seed, args.first_seed + args.seeds)
+            runs[name] = [runner("lstm", seed=s, peephole=(name == "peephole"), **kwargs) for s in seeds]
+            for s, r in enumerate(runs[name], start=args.first_seed):
                 print(task, name, s, {k: round(v, 3) for k, v in r.items()}, flush=True)
         results[args.name or task] = {"settings": kwargs, "runs": runs}
     out = {"description": "Gers et al. 2002 timing tasks, LSTM with and without peepholes; one entry per seed",

@@ -275,19 +275,28 @@ def run_continual_reber(cell: str, *, hidden_size=None, budget=None, steps=400, 
 # Timing (Gers, Schraudolph & Schmidhuber 2002).
 # ---------------------------------------------------------------------------------------------
 def run_timed_spikes(cell: str = "lstm", *, period=10, hidden_size=4, steps=800, lr=1e-2, seed=0,
-                     train_periods=6, test_periods=30, return_model=False, **options):
+                     train_periods=6, test_periods=30, gate_bias=None, return_model=False, **options):
     """Generate Timed Spikes: no input, a spike every ``period`` steps.
 
     Trained on one sequence of ``train_periods`` periods (binary cross-entropy with the spikes
     weighted ``period``× so that "never spike" is not a cheap optimum), tested on a run
     ``test_periods`` periods long — the rhythm must keep going, not only fit the training window.
     Scores (see :func:`lstmlib.data.timing.score_timed_spikes`): ``solved`` (1.0 if every test
-    step is right), ``timing_error`` (steps), ``step_accuracy``. With ``return_model=True``
+    step is right), ``timing_error`` (steps), ``step_accuracy``. ``gate_bias=(b_i, b_f, b_o)``
+    sets the LSTM's initial input, forget and output gate biases (Gers et al. 2002 used
+    (0, −2, +2): output open, forget gate leaning towards "reset"). With ``return_model=True``
     returns ``(scores, model)``.
     """
     t0 = time.perf_counter()
     period = validate.check_positive_int("period", period)
     model, hidden_size = _build(cell, 1, 1, hidden_size, None, seed, options)
+    if gate_bias is not None:
+        if cell != "lstm" or len(gate_bias) != 3:
+            raise ValueError(f"gate_bias: expected three biases (i, f, o) for an lstm, got {gate_bias!r} for {cell!r}")
+        with torch.no_grad():  # blocks i, f, g, o of bias_ih; bias_hh zeroed so the sum is exact
+            for block, value in zip((0, 1, 3), gate_bias):
+                model.rnn.bias_ih_l0[block * hidden_size:(block + 1) * hidden_size] = float(value)
+                model.rnn.bias_hh_l0[block * hidden_size:(block + 1) * hidden_size] = 0.0
     x, y = (torch.from_numpy(a) for a in make_timed_spikes(1, train_periods * period, period))
     test_x, test_y = make_timed_spikes(1, test_periods * period, period)
     weight = torch.tensor(float(period))

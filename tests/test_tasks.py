@@ -60,3 +60,15 @@ def test_run_reports_scores_and_size():
 def test_run_needs_exactly_one_size():
     with pytest.raises(ValueError, match="hidden_size, budget: expected exactly one"):
         run_spike_delay("lstm", hidden_size=None, steps=1)
+
+
+def test_timed_spikes_gate_bias_sets_the_initial_gates():
+    from lstmlib.tasks import run_timed_spikes
+    _, model = run_timed_spikes("lstm", hidden_size=2, steps=1, lr=1e-3, train_periods=2, test_periods=2,
+                                gate_bias=(0.0, -2.0, 2.0), return_model=True, peephole=True)
+    bias = (model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0).detach()
+    # one Adam step of lr 1e-3 moves bias_ih and bias_hh by ~1e-3 each
+    torch.testing.assert_close(bias[2:4], torch.full((2,), -2.0), atol=3e-3, rtol=0)
+    torch.testing.assert_close(bias[6:8], torch.full((2,), 2.0), atol=3e-3, rtol=0)
+    with pytest.raises(ValueError, match="gate_bias: expected three biases"):
+        run_timed_spikes("gru", hidden_size=2, steps=1, gate_bias=(0.0, 1.0, 2.0))
