@@ -6,6 +6,13 @@
 * Shows a docstring that is not valid reStructuredText (``|x|`` read as a substitution, a plain-text
   table) as a literal block instead of failing the strict build: the library's docstrings are
   written for ``help()`` and the source first, and the API page must not break on them.
+* Declares ``sphinx_multitoc_numbering`` (loaded by Jupyter Book) parallel-safe: it only replaces
+  the section-numbering step that Sphinx runs after reading, but it does not say so, and Sphinx
+  then reads serially *and* warns — which fails a ``-W`` build. The book runs its notebooks two
+  at a time through that parallel read.
+* Gives sphinx-proof's domain the ``merge_domaindata`` that parallel reading needs: its domain data
+  is empty (it keeps its records in ``env.proof_list``, merged by its own ``env-merge-info``
+  handler), so there is nothing to merge, but without the method Sphinx aborts the build.
 * Drops duplicate ``<script>`` entries: sphinx-thebe 0.3 registers its inline configuration twice
   under Sphinx 7, which makes every page throw "Identifier 'THEBE_JS_URL' has already been
   declared" in the browser.
@@ -56,7 +63,25 @@ def _literal_if_invalid(app, what, name, obj, options, lines):
         lines[:] = ["::", ""] + ["    " + line for line in text.splitlines()] + [""]
 
 
+def _declare_multitoc_parallel_safe(app, config):
+    ext = app.extensions.get("sphinx_multitoc_numbering")
+    if ext is not None:
+        ext.parallel_read_safe = True
+        ext.parallel_write_safe = True
+
+
+def _make_proof_domain_mergeable():
+    try:
+        from sphinx_proof.domain import ProofDomain
+    except ImportError:
+        return
+    if "merge_domaindata" not in ProofDomain.__dict__:
+        ProofDomain.merge_domaindata = lambda self, docnames, otherdata: None
+
+
 def setup(app):
+    _make_proof_domain_mergeable()
+    app.connect("config-inited", _declare_multitoc_parallel_safe)
     app.connect("autodoc-process-docstring", _literal_if_invalid, priority=600)
     app.connect("config-inited", _add_static_path)
     app.add_css_file("course.css")
