@@ -5,7 +5,12 @@
 * :mod:`lstmlib.torch` — the same models as PyTorch modules (CPU or GPU), a trainer, seq2seq.
 * :mod:`lstmlib.data` — the task generators the chapters train on (nothing is downloaded).
 * :mod:`lstmlib.viz` — figures, coloured text, widgets and their static counterparts.
-* :mod:`lstmlib.checks` — self-checks for students' implementations.
+* :mod:`lstmlib.checks` — self-checks for students' implementations; :mod:`lstmlib.student`
+  writes the student version of a chapter.
+* :mod:`lstmlib.metrics` — BLEU (through sacrebleu) and exact match for the translation chapters.
+* Chapter-specific pieces: :mod:`lstmlib.longterm` (gradient norms and the latch sweep, chapter 3),
+  :mod:`lstmlib.recursive` (tree networks) and :mod:`lstmlib.deep_rnn` (chapter 2),
+  :mod:`lstmlib.tasks` (the fair comparison runners of chapters 6 and 7).
 
 Layering, with no back-edges: ``validate → reference | torch → data → viz → chapters``.
 """

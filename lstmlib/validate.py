@@ -112,7 +112,7 @@ def check_array(
         raise ValueError(f"{name}: expected a non-empty array, got shape {tuple(x.shape)}")
     if finite and x.dtype.kind == "f" and not np.all(np.isfinite(x)):
         bad = "NaN" if np.isnan(x).any() else "inf"
-        raise ValueError(f"{name}: expected finite values, got {bad} at index {tuple(np.argwhere(~np.isfinite(x))[0])}")
+        raise ValueError(f"{name}: expected finite values, got {bad} at index {tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])}")
     return x
 
 
