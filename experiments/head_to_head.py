@@ -19,7 +19,6 @@ Writes ``chapters/results/head_to_head.json``; rerun with
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,11 +26,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import merge_parts, metadata, write_json  # noqa: E402
+from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
 
 from lstmlib.tasks import run_adding, run_char, run_counting
 
-ROOT = Path(__file__).resolve().parents[1]
 CELLS = ("rnn", "gru", "lstm")
 
 #: task name -> (runner, keyword arguments, score name, "lower" or "higher" is better)
@@ -45,14 +43,9 @@ TASKS = {
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--tasks", nargs="*", default=list(TASKS))
-    ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "head_to_head.json"))
-    ap.add_argument("--merge", nargs="*", help="merge these result files (their tasks) into --out and stop")
+    ap = make_parser(__doc__.splitlines()[0], TASKS, "head_to_head.json", seeds=3)
     args = ap.parse_args(argv)
-    if args.merge:
-        write_json(args.out, merge_parts(args.merge))
+    if merge_if_asked(args):
         return
     torch.set_num_threads(1)  # tiny models: one thread is fastest and leaves the others free
     t0 = time.perf_counter()

@@ -6,6 +6,7 @@ seed]}}}}`` (plus optional top-level dicts such as ``"variants"``).
 """
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import json
 import os
@@ -59,3 +60,21 @@ def merge_parts(paths) -> dict:
                 out.setdefault(key, {}).update(value)
         out["meta"]["seconds"] += part["meta"]["seconds"]
     return out
+
+
+def make_parser(description: str, tasks, out_name: str, seeds: int) -> argparse.ArgumentParser:
+    """The options every script shares: ``--seeds``, ``--tasks``, ``--out`` and ``--merge``."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--seeds", type=int, default=seeds)
+    ap.add_argument("--tasks", nargs="*", default=list(tasks))
+    ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / out_name))
+    ap.add_argument("--merge", nargs="*", metavar="PART", help="merge these result files into --out and stop")
+    return ap
+
+
+def merge_if_asked(args) -> bool:
+    """With ``--merge``: write the merged parts to ``--out`` and return True (the script stops)."""
+    if args.merge:
+        write_json(args.out, merge_parts(args.merge))
+        return True
+    return False

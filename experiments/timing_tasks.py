@@ -16,7 +16,6 @@ Writes ``chapters/results/timing_tasks.json``; rerun with
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -24,11 +23,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import merge_parts, metadata, write_json  # noqa: E402
+from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
 
 from lstmlib.tasks import run_spike_delay, run_timed_spikes  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 
 TASKS = {
     "gts": (run_timed_spikes, dict(period=10, hidden_size=4, steps=500, lr=1e-2, train_periods=5, test_periods=30)),
@@ -38,19 +36,14 @@ TASKS = {
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=4)
+    ap = make_parser(__doc__.splitlines()[0], TASKS, "timing_tasks.json", seeds=4)
     ap.add_argument("--first-seed", type=int, default=0, help="seeds first_seed … first_seed + seeds − 1")
-    ap.add_argument("--tasks", nargs="*", default=list(TASKS))
     ap.add_argument("--peephole", choices=["yes", "no", "both"], default="both")
-    ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "timing_tasks.json"))
-    ap.add_argument("--merge", nargs="*", help="merge these result files into --out and stop")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                     help="override a setting of the chosen tasks, e.g. --set hidden_size=1 lr=0.03")
     ap.add_argument("--name", help="store the task under this name (e.g. 'gts H=1')")
     args = ap.parse_args(argv)
-    if args.merge:
-        write_json(args.out, merge_parts(args.merge))
+    if merge_if_asked(args):
         return
     torch.set_num_threads(1)
     t0 = time.perf_counter()

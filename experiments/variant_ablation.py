@@ -24,7 +24,6 @@ Writes ``chapters/results/variant_ablation.json``; rerun with
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -32,11 +31,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import merge_parts, metadata, write_json  # noqa: E402
+from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
 
 from lstmlib.tasks import run_adding, run_continual_reber  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 
 #: Greff et al.'s abbreviations -> options of lstmlib.torch.LSTM. V is the peephole LSTM.
 VARIANTS = {
@@ -60,15 +58,10 @@ TASKS = {
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--tasks", nargs="*", default=list(TASKS))
+    ap = make_parser(__doc__.splitlines()[0], TASKS, "variant_ablation.json", seeds=3)
     ap.add_argument("--variants", nargs="*", default=list(VARIANTS))
-    ap.add_argument("--out", default=str(ROOT / "chapters" / "results" / "variant_ablation.json"))
-    ap.add_argument("--merge", nargs="*", help="merge these result files (their tasks) into --out and stop")
     args = ap.parse_args(argv)
-    if args.merge:
-        write_json(args.out, merge_parts(args.merge))
+    if merge_if_asked(args):
         return
     torch.set_num_threads(1)
     t0 = time.perf_counter()
