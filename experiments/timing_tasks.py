@@ -8,11 +8,18 @@
 Each seed trains an LSTM with and without peepholes (everything else equal, same initial weights
 apart from the peephole vector) through :func:`lstmlib.tasks.run_timed_spikes` and
 :func:`lstmlib.tasks.run_spike_delay` — the functions chapter 7 runs live with fewer steps.
-Writes ``chapters/results/timing_tasks.json``; rerun with
+Writes ``chapters/results/timing_tasks.json``. The recorded file holds the default settings
+(tasks ``gts`` and ``msd``) plus four more GTS configurations, made in parts and merged:
 
-    python experiments/timing_tasks.py                      # ~20 CPU minutes on one core
-    python experiments/timing_tasks.py --tasks gts --peephole yes --out part.json   # a part
-    python experiments/timing_tasks.py --merge part1.json part2.json ...            # merge parts
+    python experiments/timing_tasks.py --tasks gts msd                      # ~15 CPU minutes
+    python experiments/timing_tasks.py --tasks gts --name "gts H=1" --set hidden_size=1 lr=0.03 steps=800
+    python experiments/timing_tasks.py --tasks gts --name "gts H=2" --set hidden_size=2 lr=0.03 steps=800
+    python experiments/timing_tasks.py --tasks gts --name "gts Gers init" \
+        --set hidden_size=2 lr=0.03 steps=800 gate_bias=0,-2,2
+    python experiments/timing_tasks.py --tasks gts --name "gts long" \
+        --set hidden_size=4 lr=0.01 steps=2000 train_periods=10
+    # each with --out partN.json (optionally split further with --peephole / --first-seed --seeds 1),
+    python experiments/timing_tasks.py --merge part1.json part2.json ...   # then merge in that order
 """
 from __future__ import annotations
 
