@@ -13,7 +13,7 @@ settings):
 Every run of a task gets the same parameter budget, steps, batch size and learning rate.
 Writes ``chapters/results/head_to_head.json``; rerun with
 
-    python experiments/head_to_head.py            # ~10 CPU minutes on one core
+    python experiments/head_to_head.py            # tens of minutes on a laptop CPU
     python experiments/head_to_head.py --tasks "adding T=20" --out part1.json   # or in parts,
     python experiments/head_to_head.py --merge part1.json part2.json ...         # then merge
 """

@@ -18,7 +18,7 @@ option of :mod:`lstmlib.torch` and is left out.
 
 Writes ``chapters/results/variant_ablation.json``; rerun with
 
-    python experiments/variant_ablation.py                 # ~30 CPU minutes on one core
+    python experiments/variant_ablation.py                 # about an hour on one laptop core
     python experiments/variant_ablation.py --tasks reber --out part1.json   # or split it and
     python experiments/variant_ablation.py --merge part1.json part2.json     # merge the parts
 """
