@@ -10,8 +10,8 @@ are solved. Training stops early once a run succeeds, so short lengths cost litt
 
 Chapter 10 plots ``chapters/results/adding_reach.json``; rerun with
 
-    python experiments/adding_reach.py --jobs 3                                  # ~10 CPU minutes
-    python experiments/adding_reach.py --jobs 3 --append --lengths 1000 --seeds-longest 3   # more seeds at T = 1000
+    python experiments/adding_reach.py --jobs 3                                  # ~10 CPU minutes (594 s here)
+    python experiments/adding_reach.py --jobs 3 --append --lengths 1000 --seeds-longest 3   # +2 seeds at T = 1000 (524 s)
 
 Three seeds per length; the first command runs one at the longest length (a failing run at
 T = 1000 costs 1500 × 1000 steps; PyTorch's GRU is about 4× slower than its LSTM on a CPU core),
