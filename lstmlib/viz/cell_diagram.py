@@ -4,7 +4,9 @@ Chapter 4 turns the gates by hand. Given the four gate values of one step and th
 state, the diagram draws the conveyor belt (the cell state line at the top), the forget product,
 the added input, and the output path, with every intermediate value written on it:
 
-$$c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).$$
+.. math::
+
+   c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).
 
 Each control has a static twin (the HTML book has no live kernel): :func:`gate_sliders` ↔
 :func:`gate_small_multiples`, :func:`memory_widget` ↔ :func:`memory_small_multiples`.
