@@ -184,7 +184,7 @@ def gate_sliders():
                                                       description=d, continuous_update=False)
     return widgets.interactive(show, f=slider(0, 1, 0.9, "f (forget)"), i=slider(0, 1, 0.5, "i (input)"),
                                g=slider(-1, 1, 0.8, "g (candidate)"), o=slider(0, 1, 0.7, "o (output)"),
-                               c_prev=slider(-3, 3, 1.0, "$c_{t-1}$"))
+                               c_prev=slider(-3, 3, 1.0, "c (previous)"))
 
 
 def memory_trace(f, i=0.0, g=0.0, c0=1.0, steps=50):
