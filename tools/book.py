@@ -160,7 +160,10 @@ def build(execute: bool, jobs: int) -> int:
     if offline:
         copy_widget_fonts(out)
     if result != 0:
-        print(f"book: build FAILED (exit {result})", file=sys.stderr)
+        # build_sphinx returns Sphinx's exit status, or the exception that stopped the build
+        # (e.g. a failing notebook cell: execute.raise_on_error).
+        reason = f"exit {result}" if isinstance(result, int) else f"{type(result).__name__}: {result}"
+        print(f"book: build FAILED ({reason})", file=sys.stderr)
         return result if isinstance(result, int) and result else 1
     print(f"book: built {out / 'index.html'}")
     return 0
