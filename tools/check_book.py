@@ -4,7 +4,8 @@
 
 A page fails on: a JavaScript error (uncaught, or logged with console.error), a request that
 needed the network, an image that did not load, an internal link to a missing page or anchor,
-math left untypeset, or a widget area that rendered empty. Screenshots of chapters 1 and 4 are
+math left untypeset, a widget area that rendered empty, or (on a chapter) a missing Binder or
+Colab launch button. Screenshots of chapters 1 and 4 are
 saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
@@ -136,6 +137,11 @@ def check(html_root: Path, shots: Path) -> int:
             if result["emptyWidgets"]:
                 problems.append(f"{result['emptyWidgets']} of {result['widgets']} widget areas rendered empty")
             problems += broken_links(page_path, html_root, cache)
+            if re.match(r"chapters/\d\d_", rel):  # a chapter notebook: it must be launchable
+                hrefs = " ".join(parse(page_path, cache).hrefs)
+                for name, host in (("Binder", "mybinder.org"), ("Colab", "colab.research.google.com")):
+                    if host not in hrefs:
+                        problems.append(f"no {name} launch button")
             if rel in SCREENSHOT_PAGES:
                 page.screenshot(path=str(shots / SCREENSHOT_PAGES[rel]), full_page=True)
             page.close()
