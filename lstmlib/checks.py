@@ -25,6 +25,8 @@ check                               the student's function
                                     (mean over the N rows)
 :func:`check_beam_search_step`      ``beam_search_step(beam_scores, log_probs, beam_size)
                                     -> (scores, beam_ids, token_ids)``
+:func:`check_additive_attention`    ``additive_attention(query, keys, W_q, W_k, v, mask)
+                                    -> (context, weights)`` (keys time-major (S, B, Dk))
 ==================================  ==========================================================
 
 Shapes follow the book: a step's input ``x_t`` is (B, I), states are (B, H); row-vector maths
@@ -53,6 +55,7 @@ __all__ = [
     "check_lstm_step_backward",
     "check_softmax_cross_entropy",
     "check_beam_search_step",
+    "check_additive_attention",
 ]
 
 ATOL = 1e-7  # float64 in; a correct float64 implementation agrees to ~1e-15
@@ -823,3 +826,98 @@ def check_beam_search_step(student_fn, seed: int = 0) -> None:
 
     _run_check("beam search step", student_fn, cases, call, reference, mistakes,
                ["scores", "beam_ids", "token_ids"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# additive attention (chapter 8)
+# ----------------------------------------------------------------------------------------------
+
+def additive_attention_expected(query, keys, W_q, W_k, v, mask, *, squash=np.tanh, softmax_axis=1,
+                                use_mask=True, normalise=True):
+    """Bahdanau's score e_j = vᵀ tanh(W_q s + W_k h_j) in row-vector form, a softmax over the
+    source positions (padding gets weight 0) and the context Σ_j α_j h_j.
+
+    ``query`` (B, Dq), ``keys`` (S, B, Dk) time-major, ``W_q`` (Dq, A), ``W_k`` (Dk, A), ``v`` (A,),
+    ``mask`` (S, B) bool, True at real tokens. Returns ``(context (B, Dk), weights (B, S))``.
+    The keyword arguments build the typical mistakes the check recognises.
+    """
+    hidden = squash(query[None] @ W_q + keys @ W_k)           # (S, B, A)
+    scores = (hidden @ v).T                                   # (B, S)
+    if use_mask:
+        scores = np.where(mask.T, scores, -np.inf)
+    if normalise:
+        shifted = scores - scores.max(axis=softmax_axis, keepdims=True)
+        weights = np.exp(shifted)
+        weights = weights / weights.sum(axis=softmax_axis, keepdims=True)
+    else:
+        weights = np.where(np.isfinite(scores), scores, 0.0)
+    context = np.einsum("bs,sbd->bd", weights, keys)           # (B, Dk)
+    return context, weights
+
+
+def check_additive_attention(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(query, keys, W_q, W_k, v, mask) -> (context, weights)`` (chapter 8).
+
+    Additive (Bahdanau) attention for one decoder step, in the course's row-vector convention:
+    ``e[b, j] = tanh(query[b] @ W_q + keys[j, b] @ W_k) @ v``; ``weights[b]`` is the softmax of
+    ``e[b]`` over the source positions j, with weight exactly 0 where ``mask[j, b]`` is False
+    (padding); ``context[b] = Σ_j weights[b, j] keys[j, b]``. Shapes: ``query`` (B, Dq),
+    ``keys`` (S, B, Dk), ``W_q`` (Dq, A), ``W_k`` (Dk, A), ``v`` (A,), ``mask`` (S, B) bool;
+    ``context`` (B, Dk), ``weights`` (B, S). Cases: generic, batch 1, one source position,
+    padded sentences, and scores large enough to overflow an unshifted exp()."""
+    what = "additive_attention"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, B, S, Dq, Dk, A, scale in [("generic", 3, 5, 4, 6, 7, 1.0), ("batch 1", 1, 4, 3, 3, 5, 1.0),
+                                         ("one source position", 2, 1, 3, 4, 2, 1.0),
+                                         ("padded sentences", 3, 6, 4, 5, 4, 1.0),
+                                         ("large scores", 2, 4, 3, 3, 3, 2000.0)]:
+        mask = np.ones((S, B), dtype=bool)
+        if name == "padded sentences":
+            for b, length in enumerate([6, 3, 1]):
+                mask[length:, b] = False
+        args = {"query": rng.normal(size=(B, Dq)), "keys": rng.normal(size=(S, B, Dk)),
+                "W_q": rng.normal(size=(Dq, A)), "W_k": rng.normal(size=(Dk, A)),
+                "v": rng.normal(size=A), "mask": mask}
+        if scale != 1.0:  # rescale v so the largest score is `scale`: exp() of it overflows unless shifted
+            scores = np.tanh(args["query"][None] @ args["W_q"] + args["keys"] @ args["W_k"]) @ args["v"]
+            args["v"] = args["v"] * scale / scores.max() if scores.max() > 0 else -args["v"] * scale / scores.min()
+        cases.append(Case(name, args, {"B": B, "S": S, "Dk": Dk}))
+
+    def call(case):
+        context, weights = _unpack(_call(student_fn, case, what), ["context", "weights"], what)
+        B, S, Dk = case.extra["B"], case.extra["S"], case.extra["Dk"]
+        return {"context": _to_array("context", context, (B, Dk), what, case),
+                "weights": _to_array("weights", weights, (B, S), what, case)}
+
+    def variant(**kw):
+        def outputs(case):
+            a = case.args
+            context, weights = additive_attention_expected(a["query"], a["keys"], a["W_q"], a["W_k"], a["v"],
+                                                           a["mask"], **kw)
+            if not (np.all(np.isfinite(context)) and np.all(np.isfinite(weights))):
+                raise ValueError  # this mistake cannot produce finite outputs here
+            return {"context": context, "weights": weights}
+        return outputs
+
+    mistakes = [
+        Mistake("the mask is ignored: padding positions (mask False) must get weight exactly 0 — set their "
+                "scores to -inf before the softmax.", variant(use_mask=False)),
+        Mistake("the softmax runs over the batch axis; normalise each sentence's scores over its source "
+                "positions (axis 1 of the (B, S) scores).", variant(softmax_axis=0)),
+        Mistake("the scores have no tanh: e = vᵀ tanh(W_q s + W_k h_j); without it the score is linear.",
+                variant(squash=lambda x: x)),
+        Mistake("the raw scores are used as weights: apply a softmax so the weights are positive and sum to 1.",
+                variant(normalise=False)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        names = {f[0].name for f in failures}
+        if names <= {"large scores"}:
+            return "only the large-scores case fails: subtract each row's maximum score before exp()."
+        if names <= {"padded sentences"}:
+            return "only the padded case fails: look at how you treat positions where mask is False."
+        return "check the weights first: each row must be positive, sum to 1 and be 0 on padding."
+
+    _run_check("additive attention", student_fn, cases, call,
+               lambda case: variant()(case), mistakes, ["weights", "context"], hints)

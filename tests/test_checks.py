@@ -261,3 +261,69 @@ def test_float32_is_accepted_and_tiny_errors_are_called_rounding(capsys):
         return h * (1 + 2e-5), c
     with pytest.raises(SelfCheckError, match="rounding, not a wrong formula"):
         check_lstm_step(approximate_step)
+
+
+# ----------------------------------------------------------------------------------------------
+# additive attention (chapter 8)
+# ----------------------------------------------------------------------------------------------
+
+def _attention(query, keys, W_q, W_k, v, mask, *, use_tanh=True, use_mask=True, axis=1, shift=True):
+    pre = query[None] @ W_q + keys @ W_k
+    e = ((np.tanh(pre) if use_tanh else pre) @ v).T                # (B, S)
+    if use_mask:
+        e = np.where(mask.T, e, -np.inf)
+    if shift:
+        e = e - e.max(axis=axis, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w = np.exp(e)
+        w = w / w.sum(axis=axis, keepdims=True)
+    return np.einsum("bs,sbd->bd", w, keys), w
+
+
+def test_additive_attention_accepts_a_correct_implementation(capsys):
+    from lstmlib.checks import check_additive_attention
+
+    check_additive_attention(_attention)
+    assert "All 5 checks passed" in capsys.readouterr().out
+
+
+def test_additive_attention_accepts_the_library_module():
+    """The course's own torch module, given the same weights, passes the student check."""
+    import torch
+
+    from lstmlib.checks import check_additive_attention
+    from lstmlib.torch.attention import AdditiveAttention
+
+    def via_module(query, keys, W_q, W_k, v, mask):
+        att = AdditiveAttention(query.shape[1], keys.shape[2], hidden_size=W_q.shape[1]).double()
+        params = dict(att.named_parameters())
+        assert set(params) >= {"query_proj.weight", "key_proj.weight", "v.weight"}, sorted(params)
+        with torch.no_grad():
+            for p in params.values():
+                p.zero_()
+            params["query_proj.weight"].copy_(torch.from_numpy(W_q.T))
+            params["key_proj.weight"].copy_(torch.from_numpy(W_k.T))
+            params["v.weight"].copy_(torch.from_numpy(v[None]))
+            context, weights = att(torch.from_numpy(query), torch.from_numpy(keys), torch.from_numpy(mask))
+        return context.numpy(), weights.numpy()
+
+    check_additive_attention(via_module)
+
+
+@pytest.mark.parametrize("mistake, words", [
+    (dict(use_mask=False), "mask is ignored"),
+    (dict(axis=0), "batch axis"),
+    (dict(use_tanh=False), "no tanh"),
+])
+def test_additive_attention_names_the_mistake(mistake, words):
+    from lstmlib.checks import SelfCheckError, check_additive_attention
+
+    with pytest.raises(SelfCheckError, match=words):
+        check_additive_attention(lambda *args: _attention(*args, **mistake))
+
+
+def test_additive_attention_catches_an_unshifted_softmax():
+    from lstmlib.checks import SelfCheckError, check_additive_attention
+
+    with pytest.raises(SelfCheckError, match="large scores"):
+        check_additive_attention(lambda *args: _attention(*args, shift=False))
