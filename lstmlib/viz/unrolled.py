@@ -117,11 +117,18 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
     return ax
 
 
-def draw_all(kinds=("folded", "A", "B", "teacher_forcing", "C", "bidirectional"), steps: int = 3):
-    """One panel per kind, side by side (the chapter's overview figure). Returns ``(fig, axes)``."""
+def draw_all(kinds=("folded", "A", "B", "teacher_forcing", "C", "bidirectional"), steps: int = 3,
+             columns: int = 3):
+    """One panel per kind, ``columns`` to a row (the chapter's overview figure); rows keep the
+    labels readable at the book's page width. Returns ``(fig, axes)`` with ``axes`` a flat list."""
     kinds = list(kinds)
-    fig, axes = plt.subplots(1, len(kinds), figsize=(2.6 * len(kinds), 3.4))
-    axes = [axes] if len(kinds) == 1 else list(axes)
+    columns = max(1, min(columns, len(kinds)))
+    rows = -(-len(kinds) // columns)
+    fig, grid = plt.subplots(rows, columns, figsize=(3.0 * columns, 3.4 * rows), squeeze=False)
+    axes = list(grid.ravel())
+    for ax in axes[len(kinds):]:
+        ax.set_axis_off()  # an unused slot in the last row
+    axes = axes[:len(kinds)]
     for ax, kind in zip(axes, kinds):
         draw_graph(kind, steps=1 if kind == "folded" else steps, ax=ax)
         ax.set_xlim(-0.8, 1.3 * (steps - 1) + 0.8 if kind != "folded" else 1.6)
