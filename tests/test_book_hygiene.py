@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,70 @@ def _toc_files() -> list[str]:
     return files
 
 
+def _git(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=ROOT, input=stdin, capture_output=True, text=True)
+
+
+def _what_git_would_commit(path: Path) -> list[tuple[str, str]]:
+    """(label, text) of each version of ``path`` that could reach a commit.
+
+    The staged version (the index), and the working file as ``git add`` would store it: passed
+    through the clean filter that ``.gitattributes`` names (nbstripout, configured by ``make
+    install``), so a notebook run and saved in place is fine as long as git strips it. Outside a
+    git checkout, or where the filter is not configured, the working file itself.
+    """
+    rel = path.relative_to(ROOT).as_posix()
+    work = path.read_text(encoding="utf-8")
+    if _git("rev-parse", "--is-inside-work-tree").returncode != 0:
+        return [("working file", work)]
+    versions = []
+    staged = _git("show", f":{rel}")
+    if staged.returncode == 0:
+        versions.append(("staged version", staged.stdout))
+    attr = _git("check-attr", "filter", "--", rel).stdout.strip().rsplit(": ", 1)[-1]
+    clean = _git("config", f"filter.{attr}.clean").stdout.strip() if attr not in {"unspecified", "unset", ""} else ""
+    if clean:
+        filtered = subprocess.run(clean, shell=True, cwd=ROOT, input=work, capture_output=True, text=True)
+        assert filtered.returncode == 0, f"{rel}: the git clean filter failed: {filtered.stderr[-500:]}"
+        versions.append(("working file after git's clean filter", filtered.stdout))
+    else:
+        versions.append(("working file (no clean filter configured: run `make install`)", work))
+    return versions
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path):
     """The build executes the notebooks; stored outputs would be stale and bloat the repo."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    dirty = [i for i, c in enumerate(nb["cells"])
-             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
-    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; strip them before committing"
-    assert "widgets" not in nb.get("metadata", {}), f"{path.name}: stored widget state in the metadata; strip it"
+    for label, text in _what_git_would_commit(path):
+        nb = json.loads(text)
+        dirty = [i for i, c in enumerate(nb["cells"])
+                 if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+        assert not dirty, f"{path.name} ({label}): cells {dirty} have outputs or execution counts; strip them"
+        assert "widgets" not in nb.get("metadata", {}), f"{path.name} ({label}): stored widget state; strip it"
+
+
+def test_notebooks_run_in_place_are_stripped_by_git():
+    """A chapter run and saved in JupyterLab inside the clone must not put its outputs into a commit."""
+    if _git("rev-parse", "--is-inside-work-tree").returncode != 0:
+        pytest.skip("not a git checkout")
+    rel = "chapters/01_feedforward.ipynb"
+    assert _git("check-attr", "filter", "--", rel).stdout.strip().endswith(": nbstripout"), \
+        ".gitattributes must send notebooks through the nbstripout filter"
+    clean = _git("config", "filter.nbstripout.clean").stdout.strip()
+    if not clean:
+        pytest.skip("the nbstripout filter is not configured in this checkout (`make install` does it)")
+    import nbformat
+
+    nb = nbformat.read(ROOT / rel, as_version=4)
+    committed = nbformat.writes(nb) + "\n"
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="run in place")]
+    code.execution_count = 7
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7", "codemirror_mode": {"name": "ipython"}}
+    stripped = subprocess.run(clean, shell=True, cwd=ROOT, input=nbformat.writes(nb), capture_output=True, text=True)
+    assert stripped.returncode == 0, stripped.stderr
+    assert stripped.stdout == committed, "the clean filter must give back the committed notebook exactly (ids kept)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

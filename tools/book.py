@@ -13,8 +13,11 @@ What this adds to a plain ``jupyter-book build .``:
   the build still succeeds, uses the CDNs and says so in one line.
   (Not in a folder named ``_static`` at the book root: Jupyter Book 1 injects every ``.js`` file
   found there into every page.)
-* **Parallel.** Notebooks are executed two at a time (Sphinx's parallel read), which halves the
-  build on two cores.
+* **Executed outside Sphinx, cached.** ``tools/execute_notebooks.py`` runs the chapters first, two at
+  a time, each in a fresh interpreter with a watchdog, into jupyter-cache; Sphinx then reads them
+  from the cache (MyST-NB's ``cache`` mode) and executes nothing inside its forked readers, where
+  kernels hung after widget cells. Locally a chapter whose code did not change is not re-run;
+  ``--force`` (CI) re-runs everything.
 """
 from __future__ import annotations
 
@@ -124,8 +127,10 @@ def missing_toc_files() -> list[str]:
     return missing
 
 
-def build(execute: bool, jobs: int) -> int:
+def build(execute: bool, jobs: int, force: bool = False) -> int:
     from jupyter_book.sphinx import build_sphinx
+
+    import execute_notebooks
 
     missing = missing_toc_files()
     if missing:
@@ -139,7 +144,17 @@ def build(execute: bool, jobs: int) -> int:
         print("book: MathJax, require.js and the widgets manager are served from the book itself (offline-ready)")
     else:
         print("book: npm unavailable: MathJax, require.js and the widgets manager will load from CDNs (needs internet to view)")
-    if not execute:
+    if execute:
+        runs = execute_notebooks.execute(execute_notebooks.chapter_notebooks(), force=force, jobs=jobs)
+        failed = [r for r in runs if not r.ok]
+        if failed:
+            names = ", ".join(str(r.notebook.relative_to(ROOT)) for r in failed)
+            print(f"book: build FAILED (notebook execution: {names})", file=sys.stderr)
+            return 1
+        # Everything is in the cache now: Sphinx's readers only read it (see the module docstring).
+        overrides["nb_execution_mode"] = "cache"
+        overrides["nb_execution_cache_path"] = str(execute_notebooks.CACHE)
+    else:
         overrides["nb_execution_mode"] = "off"
 
     out = ROOT / "_build" / "html"
@@ -174,10 +189,12 @@ def main(argv=None) -> int:
     parser.add_argument("--no-execute", action="store_true",
                         help="structural build: do not run the notebooks (checks references and markup only)")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("BOOK_JOBS", "2")),
-                        help="notebooks executed in parallel (default 2)")
+                        help="notebooks executed in parallel, and Sphinx's parallel read (default 2)")
+    parser.add_argument("--force", action="store_true",
+                        help="re-run every notebook even if its code is unchanged (CI does)")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    return build(execute=not args.no_execute, jobs=args.jobs)
+    return build(execute=not args.no_execute, jobs=args.jobs, force=args.force)
 
 
 if __name__ == "__main__":
