@@ -78,7 +78,7 @@ matrix: install
 lab: install
 	$(PY) -m pip install --quiet $(JUPYTERLAB)
 	$(PY) tools/lab_settings.py $(VENV)
-	$(VENV)/bin/jupyter lab chapters/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) chapters/
 
 clean:
 	rm -rf _build book_assets .pytest_cache .nox

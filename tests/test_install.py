@@ -63,3 +63,20 @@ def test_make_without_a_suitable_python_on_the_path_names_the_one_it_found(tmp_p
 def test_make_picks_a_suitable_python_by_default():
     result = _make("python-check")
     assert result.returncode == 0, result.stderr
+
+
+def test_make_lab_tells_jupyterlab_to_save_widget_state(tmp_path):
+    """A chapter saved in place must reopen with its sliders, not 'model not found'."""
+    import json
+    import subprocess
+    import sys
+
+    venv = tmp_path / "venv"
+    settings = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    subprocess.run([sys.executable, str(ROOT / "tools" / "lab_settings.py"), str(venv)], check=True,
+                   capture_output=True)
+    written = json.loads(settings.read_text())
+    assert written["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
+    assert written["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}, "keeps other settings"
