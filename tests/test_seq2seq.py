@@ -175,3 +175,11 @@ def test_greedy_decode_stops_at_eos_and_training_learns():
     ids, attn = greedy_decode(model, src, src_len, max_len=15)
     assert all(EOS not in row for row in ids)
     assert all(a.shape[1] == n for a, n in zip(attn, src_len))
+
+
+def test_multiplicative_attention_refuses_a_hidden_size_it_would_ignore():
+    with pytest.raises(ValueError, match=r"hidden_size: expected None for attention='multiplicative'.*got 8"):
+        make_attention("multiplicative", 5, 4, 8)
+    with pytest.raises(TypeError):
+        MultiplicativeAttention(5, 4, 8)
+    assert make_attention("additive", 5, 4, 8).v.in_features == 8

@@ -216,3 +216,37 @@ def test_gpu_bfloat16_peephole_runs_and_is_close():
     with torch.autocast("cuda", dtype=torch.bfloat16):
         out, _ = m(x)
     assert (out.float() - ref).abs().max() < 5e-2
+
+
+def _every_kind():
+    return [LSTM(3, 4), LSTM(3, 4, peephole=True), LSTM(3, 4, coupled=True), LSTM(3, 4, forget_gate=False),
+            GRU(3, 4), GRU(3, 4, reset_after=False), RNN(3, 4),
+            LSTM(3, 4, num_layers=2, residual=True), GRU(3, 4, num_layers=2, residual=True, bidirectional=True)]
+
+
+@pytest.mark.parametrize("model", _every_kind(), ids=lambda m: f"{type(m).__name__}-{m.variant}")
+def test_every_model_names_bad_inputs_like_the_reference(model):
+    """Plain and variant alike: argument, expected and received shape or dtype — never PyTorch's
+    ``mat1 and mat2 must have the same dtype`` or a reshape error from inside the loop."""
+    with pytest.raises(ValueError, match=r"input: expected shape \(T, B, 3\), got \(5, 2, 2\)"):
+        model(torch.randn(5, 2, 2))
+    with pytest.raises(TypeError, match=r"input: expected dtype torch.float32 \(the dtype of the model's weights\), "
+                                        r"got torch.float64"):
+        model(torch.randn(5, 2, 3, dtype=torch.float64))  # what torch.from_numpy gives
+    with pytest.raises(ValueError, match=r"input: expected a non-empty sequence \(T ≥ 1\), got shape \(0, 2, 3\)"):
+        model(torch.randn(0, 2, 3))
+    n = model.num_layers * model.num_directions
+    h0 = torch.zeros(n, 2, 4, dtype=torch.float64)
+    hx = (h0, torch.zeros(n, 2, 4)) if isinstance(model, nn.LSTM) else h0
+    with pytest.raises(TypeError, match=r"h_0: expected dtype torch.float32 \(the dtype of the input\), got torch.float64"):
+        model(torch.randn(5, 2, 3), hx)
+
+
+@pytest.mark.parametrize("model", _every_kind(), ids=lambda m: f"{type(m).__name__}-{m.variant}")
+def test_empty_batch_behaves_like_nn(model):
+    """B = 0 is a valid batch for nn.LSTM: empty outputs of the right shapes, and a backward."""
+    out, state = model(torch.randn(5, 0, 3))
+    assert out.shape == (5, 0, model.num_directions * 4)
+    for s in state if isinstance(state, tuple) else (state,):
+        assert s.shape == (model.num_layers * model.num_directions, 0, 4)
+    out.sum().backward()

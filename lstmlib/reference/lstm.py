@@ -191,7 +191,10 @@ def lstm_forward(x: np.ndarray, params: dict, h0=None, c0=None, options=None):
     cache = {"x": x, "h0": h0, "c0": c0, "gates": gates, "c": c, "tanh_c": tanh_c, "h": out,
              "params": params, "options": options}
     cache.update({name: gates[:, :, k * H:(k + 1) * H] for k, name in enumerate("ifgo")})
-    return out, (out[-1], c[-1]), cache
+    # Copies: the backward reads cache["h"] and cache["c"], so an in-place edit of what is
+    # returned (out *= mask) must not change the gradients.
+    out = out.copy()
+    return out, (out[-1], c[-1].copy()), cache
 
 
 def lstm_backward(d_out: np.ndarray, cache: dict, d_final=None):

@@ -33,6 +33,15 @@ def _module_cell(module):
                 raise ValueError(f"module: expected nn.RNN with nonlinearity 'tanh', got {module.nonlinearity!r}")
             if getattr(module, "proj_size", 0):
                 raise ValueError(f"module: expected proj_size=0, got {module.proj_size}")
+            # lstmlib.torch's modules subclass nn.LSTM/GRU/RNN; their variants have no place in a
+            # plain state dict, and dropping them would give a model that computes something else.
+            variant = getattr(module, "variant", "plain")
+            if variant != "plain":
+                raise ValueError(
+                    f"module: expected a plain {type(module).__name__} (from_torch reads only PyTorch's own "
+                    f"weights), got variant {variant!r}; use lstmlib.torch.to_reference(module), "
+                    "which carries every option"
+                )
             return cell
     raise TypeError(f"module_or_state_dict: expected nn.LSTM, nn.GRU, nn.RNN or a state dict, got {type(module).__name__}")
 

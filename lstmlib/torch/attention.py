@@ -84,7 +84,7 @@ class AdditiveAttention(_Attention):
 class MultiplicativeAttention(_Attention):
     r"""Luong's "general" score :math:`e_j = s^\top W h_j`."""
 
-    def __init__(self, query_size: int, key_size: int, hidden_size: int | None = None):
+    def __init__(self, query_size: int, key_size: int):
         super().__init__()
         self.key_proj = nn.Linear(check_positive_int("key_size", key_size),
                                   check_positive_int("query_size", query_size), bias=False)
@@ -95,6 +95,12 @@ class MultiplicativeAttention(_Attention):
 
 
 def make_attention(kind: str, query_size: int, key_size: int, hidden_size: int | None = None) -> _Attention:
-    """``kind`` in {"additive", "multiplicative"}."""
-    cls = {"additive": AdditiveAttention, "multiplicative": MultiplicativeAttention}
-    return cls[check_choice("attention", kind, cls)](query_size, key_size, hidden_size)
+    """``kind`` in {"additive", "multiplicative"}; ``hidden_size`` is the additive score's width
+    (default ``query_size``) and is refused for the multiplicative score, which has none."""
+    check_choice("attention", kind, ["additive", "multiplicative"])
+    if kind == "additive":
+        return AdditiveAttention(query_size, key_size, hidden_size)
+    if hidden_size is not None:
+        raise ValueError(f"hidden_size: expected None for attention='multiplicative' (the bilinear score "
+                         f"has no hidden layer), got {hidden_size!r}")
+    return MultiplicativeAttention(query_size, key_size)

@@ -75,10 +75,10 @@ def project_inputs(x: torch.Tensor, weight_ih: torch.Tensor, *biases: Optional[t
     for b in biases:
         if b is not None:
             bias = b if bias is None else bias + b
-    seq_len, batch, _ = x.shape
-    flat = x.reshape(seq_len * batch, -1)
+    seq_len, batch, features = x.shape
+    flat = x.reshape(seq_len * batch, features)  # explicit sizes: B = 0 is a valid (empty) batch
     out = torch.addmm(bias, flat, weight_ih.t()) if bias is not None else flat @ weight_ih.t()
-    return out.view(seq_len, batch, -1)  # (T, B, G·H)
+    return out.view(seq_len, batch, weight_ih.shape[0])  # (T, B, G·H)
 
 
 # --------------------------------------------------------------------------------------------
@@ -274,10 +274,10 @@ class _LSTMSequence(torch.autograd.Function):
         flat = d_gates.view(T * B, 4 * H)
         grads = [None] * 9
         if ctx.needs_input_grad[0]:
-            grads[0] = (flat @ weight_ih).view(T, B, -1)
+            grads[0] = (flat @ weight_ih).view(T, B, weight_ih.shape[1])
         grads[1], grads[2] = dh, dc
         if ctx.needs_input_grad[3]:
-            grads[3] = flat.t() @ x.reshape(T * B, -1)
+            grads[3] = flat.t() @ x.reshape(T * B, x.shape[2])
         if ctx.needs_input_grad[4]:
             grads[4] = flat.t() @ hiddens[:-1].reshape(T * B, H)
         if bias_ih is not None or bias_hh is not None:
@@ -373,10 +373,10 @@ class _GRUSequence(torch.autograd.Function):
         h_prev = hiddens[:-1].reshape(T * B, H)
         grads = [None] * 7
         if ctx.needs_input_grad[0]:
-            grads[0] = (flat_x @ weight_ih).view(T, B, -1)
+            grads[0] = (flat_x @ weight_ih).view(T, B, weight_ih.shape[1])
         grads[1] = dh
         if ctx.needs_input_grad[2]:
-            grads[2] = flat_x.t() @ x.reshape(T * B, -1)
+            grads[2] = flat_x.t() @ x.reshape(T * B, x.shape[2])
         if ctx.needs_input_grad[3]:
             if ctx.reset_after:
                 grads[3] = flat_h.t() @ h_prev

@@ -132,6 +132,14 @@ class _Recurrent:
             if self.batch_first:
                 x = x.transpose(0, 1)
             unbatched = False
+        if x.shape[0] == 0:
+            raise ValueError(f"input: expected a non-empty sequence (T ≥ 1), got shape {tuple(input.shape)}")
+        weight_dtype = self.weight_ih_l0.dtype
+        if x.dtype != weight_dtype:
+            raise TypeError(
+                f"input: expected dtype {weight_dtype} (the dtype of the model's weights), got {x.dtype} "
+                f"(convert the input with .to({weight_dtype}) or the model with .to({x.dtype}))"
+            )
         batch = x.shape[1]
         n = self.num_layers * self.num_directions
         if hx is None:
@@ -147,6 +155,8 @@ class _Recurrent:
                     s = check_tensor(name, s, (n, self.hidden_size)).unsqueeze(1)
                 else:
                     s = check_tensor(name, s, (n, batch, self.hidden_size))
+                if s.dtype != x.dtype:
+                    raise TypeError(f"{name}: expected dtype {x.dtype} (the dtype of the input), got {s.dtype}")
                 states.append(s)
         return x, states, unbatched
 
@@ -209,6 +219,8 @@ class _Recurrent:
 
     def forward(self, input, hx=None):
         if self.is_plain:
+            if not isinstance(input, nn.utils.rnn.PackedSequence):
+                self._prepare(input, hx)  # the same errors as the variants, before PyTorch's own
             return super().forward(input, hx)
         x, states, unbatched = self._prepare(input, hx)
         if self.cuda_graph:

@@ -151,7 +151,8 @@ class Seq2Seq(nn.Module):
             in_size = E if layer == 0 else H + (memory_size if self.attention_kind else 0)
             self.decoder.append(rnn(in_size, H))
         if self.attention_kind:
-            self.attention = make_attention(self.attention_kind, H, memory_size, H)
+            width = H if self.attention_kind == "additive" else None  # the multiplicative score has no hidden layer
+            self.attention = make_attention(self.attention_kind, H, memory_size, width)
             self.combine = nn.Linear(H + memory_size, H)
         self.drop = nn.Dropout(dropout)
         self.out = nn.Linear(H, V_tgt)
