@@ -24,9 +24,7 @@ forget-gate bias starts at 1 (Jozefowicz et al. 2015).
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -36,8 +34,8 @@ import torch
 
 from lstmlib import seed_everything
 from lstmlib.data.adding import make_adding, trivial_mse
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.16  # |error| on the "sum" scale ≡ 0.04 on the paper's scale (÷ 4)
 SOLVED_FRACTION = 0.9
 
@@ -125,7 +123,7 @@ def main(argv=None) -> int:
                    help="seeds at the longest length (each failing run there costs the most)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    p.add_argument("--out", type=Path, default=ROOT / "chapters" / "results" / "adding_reach.json")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR / "adding_reach.json")
     p.add_argument("--append", action="store_true",
                    help="keep the runs already in --out and add the missing ones (e.g. more seeds)")
     args = p.parse_args(argv)
@@ -150,28 +148,24 @@ def main(argv=None) -> int:
             runs.append(_report(_task((t, settings))))
     runs = previous + runs
     runs.sort(key=lambda r: (r["seq_len"], r["cell"], r["seed"]))
+    meta = metadata(sum(r["cpu_s"] for r in runs))
+    meta["threads"] = args.threads  # per run; the runs may go in parallel processes
     record = {
-        "what": "adding problem (variant 'sum'): success against sequence length, same budget per run",
+        "description": "adding problem (variant 'sum'): success against sequence length, same budget per run",
+        "meta": meta,
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
         "success_rule": f"fraction of {args.n_test} test sequences with |error| < {TOLERANCE} is >= {SOLVED_FRACTION}",
         "trivial_mse": trivial_mse("sum"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__,
-                    "threads": args.threads},
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "total_cpu_s": round(sum(r["cpu_s"] for r in runs), 1),
         "runs": runs,
     }
     if old_record:  # the first call's settings describe the sweep; later calls are listed
         record["settings"] = old_record["settings"]
-        record["date"] = old_record["date"]
+        record["meta"]["date"] = old_record["meta"]["date"]
         record["appended"] = old_record.get("appended", []) + [{
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
-            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": metadata(0.0)["date"],
             "new_runs": len(runs) - len(previous)}]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {args.out} ({record['total_cpu_s']} CPU s)")
+    write_json(args.out, record)
     return 0
 
 

@@ -24,8 +24,6 @@ Run from the repository root (about 3 CPU minutes on one core at the default 250
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import json
 import platform
 import time
 from pathlib import Path
@@ -35,11 +33,12 @@ import torch
 from torch import nn
 
 from lstmlib import seed_everything
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.data.text import CharVocab, char_windows, code_features, interleaved_split, stdlib_corpus
 from lstmlib.torch import LSTM, lstm_gates
 from lstmlib.viz.coloured_text import find_units
 
-OUT = Path(__file__).resolve().parent.parent / "chapters" / "results" / "ch5_char_lstm.json"
+OUT = RESULTS_DIR / "ch5_char_lstm.json"
 
 
 class CharLSTM(nn.Module):
@@ -138,21 +137,17 @@ def main(argv=None):
     samples = {str(t): sample(model, vocab, "def ", 400, t, gen) for t in (0.5, 1.0)}
 
     result = {
-        "what": "2-layer character LSTM on Python standard-library sources (chapter 5)",
+        "description": "2-layer character LSTM on Python standard-library sources (chapter 5)",
+        "meta": metadata(cpu),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
         "corpus": {"chars": len(text), "vocab": len(vocab), "python": platform.python_version()},
-        "machine": {"platform": platform.platform(), "torch": torch.__version__},
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu_seconds": round(cpu, 1),
         "val_bits_per_char": curve,
         "samples": samples,
         "units": units,
         "saturation": saturation,
         "snippet": snippet,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ the notebook (about 5 minutes on 2 busy CPU cores); the notebook plots the JSON 
 """
 from __future__ import annotations
 
-import json
-import pathlib
+import argparse
 import time
 
 import numpy as np
@@ -16,6 +15,7 @@ import torch
 
 from lstmlib import seed_everything
 from lstmlib.data.latch import make_latch
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import LSTM
 
 LENGTHS = [2, 5, 10, 20, 40, 80]
@@ -47,7 +47,8 @@ def one_run(seq_len: int, seed: int) -> bool:
     return bool((np.sign(pred) == labels_test).mean() >= 0.95)
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)  # --help only
     torch.set_num_threads(1)
     start = time.perf_counter()
     success = []
@@ -55,11 +56,10 @@ def main() -> None:
         wins = [one_run(T, 1000 * T + r) for r in range(RUNS)]
         success.append(float(np.mean(wins)))
         print(f"T={T}: {success[-1]:.2f}  ({time.perf_counter() - start:.0f} s)", flush=True)
-    out = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "results" / "latch_lstm.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"lengths": LENGTHS, "runs_per_length": RUNS, "success": success,
-                               "config": CONFIG, "seconds": round(time.perf_counter() - start)}, indent=1))
-    print("wrote", out)
+    write_json(RESULTS_DIR / "latch_lstm.json", {
+        "description": "latch task for a small LSTM: success against sequence length (chapter 3)",
+        "meta": metadata(time.perf_counter() - start),
+        "lengths": LENGTHS, "runs_per_length": RUNS, "success": success, "config": CONFIG})
 
 
 if __name__ == "__main__":

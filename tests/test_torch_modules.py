@@ -117,7 +117,7 @@ def test_default_device_and_to_device():
 
 @pytest.mark.parametrize("make", [lambda: LSTM(8, 16, peephole=True), lambda: GRU(8, 16, reset_after=False)], ids=["lstm", "gru"])
 def test_autocast_bfloat16_runs_and_stays_close(make):
-    """The in-place fused passes cast their inputs under autocast instead of failing."""
+    """The in-place hand-written passes cast their inputs under autocast instead of failing."""
     torch.manual_seed(0)
     m = make()
     x = torch.randn(10, 4, 8)
@@ -138,7 +138,7 @@ def test_autocast_bfloat16_runs_and_stays_close(make):
         (lambda: LSTM(2, 3, dropout=1.5), ValueError, r"dropout: expected a float in \[0, 1\], got 1.5"),
         (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
         (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
-        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['fused', 'autograd', 'script', 'compile'\], got 'jit'"),
+        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['handwritten', 'autograd', 'script', 'compile'\], got 'jit'"),
         (lambda: GRU(2, 3, reset_after="False"), TypeError, "reset_after: expected a bool, got str 'False'"),
         (lambda: LSTM(2, 3, peephole=1), TypeError, "peephole: expected a bool, got int 1"),
         (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),

@@ -19,10 +19,10 @@ What they add are the variants studied in the course:
 
 Dispatch: a configuration that PyTorch can run itself (every option at its default) calls the
 parent's ``forward`` — PyTorch's fused CPU kernel or cuDNN — unchanged. Anything else runs the loop
-in :mod:`lstmlib.torch.fused` (input projection hoisted, one ``addmm`` per step). ``model.variant``
+in :mod:`lstmlib.torch.variant_loop` (input projection hoisted, one ``addmm`` per step). ``model.variant``
 says which configuration a model is, ``model.is_plain`` whether it dispatches to PyTorch.
 
-Equations (book notation) are in :mod:`lstmlib.torch.fused`; the NumPy twins with hand-written
+Equations (book notation) are in :mod:`lstmlib.torch.variant_loop`; the NumPy twins with hand-written
 backward passes are in :mod:`lstmlib.reference`, and the tests hold the two equal to 1e-10.
 """
 from __future__ import annotations
@@ -34,8 +34,8 @@ import torch
 from torch import nn
 
 from .. import validate
-from . import fused
-from .fused import LSTMOptions
+from . import variant_loop
+from .variant_loop import LSTMOptions
 
 __all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "check_tensor"]
 
@@ -67,7 +67,7 @@ class _Recurrent:
     A mixin placed before ``nn.RNNBase`` in the bases; subclasses define ``_n_states`` (2 for the
     LSTM's (h, c), 1 otherwise), ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one
     layer, used by residual stacks) and, where the cell has variants or can be probed,
-    ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.fused`).
+    ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.variant_loop`).
     """
 
     _n_states = 1
@@ -75,7 +75,7 @@ class _Recurrent:
     def _init_common(self, residual, cuda_graph, backend):
         self.residual = bool(residual)
         self.cuda_graph = bool(cuda_graph)
-        self.backend = validate.check_choice("backend", backend, fused.BACKENDS)
+        self.backend = validate.check_choice("backend", backend, variant_loop.BACKENDS)
         self._graphs: dict = {}
 
     def _apply(self, fn, *args, **kwargs):
@@ -107,7 +107,7 @@ class _Recurrent:
         return not self._variant_tags()
 
     def _cell_is_custom(self) -> bool:
-        """True when the cell itself (not just the stacking) needs the loop of ``fused``."""
+        """True when the cell itself (not just the stacking) needs the loop of :mod:`.variant_loop`."""
         return False
 
     def extra_repr(self) -> str:
@@ -228,7 +228,7 @@ class _Recurrent:
                 out, finals, _ = self._unroll(x, list(states))
                 return (out, *finals)
 
-            results = fused.graphed(self, run, (x, *states), self._graphs)(x, *states)
+            results = variant_loop.graphed(self, run, (x, *states), self._graphs)(x, *states)
             out, finals = results[0], list(results[1:])
         else:
             out, finals, _ = self._unroll(x, states)
@@ -279,7 +279,7 @@ class LSTM(_Recurrent, nn.LSTM):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
@@ -341,7 +341,7 @@ class LSTM(_Recurrent, nn.LSTM):
     def _layer(self, layer, direction, x, states, keep_gates):
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
         peep = getattr(self, self._peephole_name(layer, direction)) if self.options.peephole else None
-        out, h, c, gates = fused.lstm_layer(
+        out, h, c, gates = variant_loop.lstm_layer(
             x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, peep, self.options,
             reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
         )
@@ -377,7 +377,7 @@ class GRU(_Recurrent, nn.GRU):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, reset_after=reset_after, cuda_graph=cuda_graph)
@@ -396,7 +396,7 @@ class GRU(_Recurrent, nn.GRU):
 
     def _layer(self, layer, direction, x, states, keep_gates):
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
-        out, h, gates = fused.gru_layer(
+        out, h, gates = variant_loop.gru_layer(
             x, states[0], w_ih, w_hh, b_ih, b_hh, self.reset_after,
             reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
         )
@@ -427,7 +427,7 @@ class RNN(_Recurrent, nn.RNN):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
@@ -462,7 +462,7 @@ def _as_course_module(module, kind):
         twin.__dict__.setdefault("options", LSTMOptions())
         twin.__dict__.setdefault("reset_after", True)
         twin.__dict__.setdefault("forget_bias", 0.0)
-        twin._init_common(False, False, "fused")
+        twin._init_common(False, False, "handwritten")
         return twin
     raise TypeError(f"module: expected lstmlib.torch.{course.__name__} or nn.{base.__name__}, got {type(module).__name__}")
 
@@ -490,7 +490,7 @@ def lstm_gates(module, x, hx=None) -> dict:
     like the output, (T, B, D·H) (both directions concatenated as in the output). A removed gate
     shows as ones; ``"h"`` is each layer's cell output, before a residual link adds the layer's
     input. Runs without gradients and without dropout (the loop of
-    :mod:`lstmlib.torch.fused`, which the tests hold equal to the fused kernels).
+    :mod:`lstmlib.torch.variant_loop`, which the tests hold equal to PyTorch's kernels).
     """
     return _probe(_as_course_module(module, "lstm"), x, hx)
 

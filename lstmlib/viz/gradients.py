@@ -2,7 +2,7 @@
 and the memory of leaky units — each as a plot function, a small-multiples grid (the static page)
 and, where a slider helps, an ``ipywidgets`` control (the live notebook).
 
-All numbers come from :mod:`lstmlib.longterm` and :mod:`lstmlib.reference`; this module draws.
+All numbers come from :mod:`lstmlib.reference` (:mod:`lstmlib.reference.longterm`); this module draws.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..longterm import GAMMA, gradient_norms_by_activation
+from ..reference.longterm import GAMMA, gradient_norms_by_activation
 from ..validate import check_positive_float, check_probability
 from .plots import CLASS_COLOURS, small_multiples
 

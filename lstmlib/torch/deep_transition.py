@@ -12,9 +12,7 @@ r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of article 
 (c) **deep transition with a skip** (Pascanu et al. 2014): ``skip=True`` adds ``h_{t-1} W_s`` inside
     the second tanh, so a path of length one survives next to the deep one.
 
-Heads for the two ways a chapter reads a recurrent network: :class:`StepClassifier` (one output
-per step, patterns A and bidirectional tagging) and :class:`SequenceClassifier` (one output after
-the last step, pattern C). Both take any module returning ``(outputs (T, B, D), final)``.
+The read-out heads that turn its states into predictions are in :mod:`lstmlib.torch.heads`.
 """
 from __future__ import annotations
 
@@ -23,9 +21,9 @@ import math
 import torch
 from torch import nn
 
-from .validate import check_positive_int
+from ..validate import check_positive_int
 
-__all__ = ["DeepTransitionRNN", "StepClassifier", "SequenceClassifier"]
+__all__ = ["DeepTransitionRNN"]
 
 
 class DeepTransitionRNN(nn.Module):
@@ -65,27 +63,3 @@ class DeepTransitionRNN(nn.Module):
             outs.append(h)
         out = torch.stack(outs)
         return out, out[-1:]
-
-
-class StepClassifier(nn.Module):
-    """Logits at every step: ``recurrent(x)[0] @ V + c`` → ``(T, B, n_classes)``."""
-
-    def __init__(self, recurrent: nn.Module, features: int, n_classes: int):
-        super().__init__()
-        self.recurrent = recurrent
-        self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.recurrent(x)[0])
-
-
-class SequenceClassifier(nn.Module):
-    """Logits after the last step only: ``recurrent(x)[0][-1] @ V + c`` → ``(B, n_classes)``."""
-
-    def __init__(self, recurrent: nn.Module, features: int, n_classes: int):
-        super().__init__()
-        self.recurrent = recurrent
-        self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.recurrent(x)[0][-1])

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from lstmlib.deep_rnn import DeepTransitionRNN, SequenceClassifier, StepClassifier
+from lstmlib.torch.deep_transition import DeepTransitionRNN
+from lstmlib.torch.heads import SequenceClassifier, StepClassifier
 from lstmlib.torch import RNN
 
 

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .validate import check_float_array, check_positive_int
+from ..validate import check_float_array, check_positive_int
 
 __all__ = ["init_tree", "tree_depth", "tree_forward", "tree_backward"]
 

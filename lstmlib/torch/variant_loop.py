@@ -11,7 +11,7 @@ little as possible:
    product ``h_{t-1} W_h`` stays inside, as a single ``addmm`` per step.
 2. **One step is a handful of element-wise ops** on the ``(B, 4H)`` pre-activations, split with
    ``chunk`` (views, no copies).
-3. **Backends.** ``"fused"`` (default) runs an LSTM layer as one autograd node whose forward
+3. **Backends.** ``"handwritten"`` (default) runs an LSTM layer as one autograd node whose forward
    works in place in preallocated buffers and whose backward is written out by hand (the
    derivations of chapters 4 and 6, as in :mod:`lstmlib.reference`); the GRU likewise.
    ``"autograd"`` runs the step under autograd, one node per op (the gate probes use it).
@@ -62,7 +62,7 @@ __all__ = [
     "graphed",
 ]
 
-BACKENDS = ("fused", "autograd", "script", "compile")
+BACKENDS = ("handwritten", "autograd", "script", "compile")
 
 
 def project_inputs(x: torch.Tensor, weight_ih: torch.Tensor, *biases: Optional[torch.Tensor]) -> torch.Tensor:
@@ -159,7 +159,7 @@ _STEP_CACHE: dict = {}
 
 def _steps(backend: str):
     """(lstm_step, gru_step) for a backend, built once per process."""
-    if backend in ("fused", "autograd"):
+    if backend in ("handwritten", "autograd"):
         return lstm_step, gru_step
     if backend not in _STEP_CACHE:
         if backend == "script":
@@ -390,7 +390,7 @@ class _GRUSequence(torch.autograd.Function):
         return tuple(grads)
 
 
-def _apply_fused(function, *args):
+def _apply_handwritten(function, *args):
     """``function.apply(*args)``, made safe under ``torch.autocast``.
 
     The hand-written passes work in place, and in-place ops are not autocast: a bfloat16
@@ -450,7 +450,7 @@ def lstm_layer(
     options: LSTMOptions,
     reverse: bool = False,
     keep_gates: bool = False,
-    backend: str = "fused",
+    backend: str = "handwritten",
 ):
     """Run one LSTM layer in one direction.
 
@@ -461,11 +461,11 @@ def lstm_layer(
     ``keep_gates``, a dict of (T, B, H) tensors ``i, f, g, o, c, h`` in the original time order.
     """
     peep = peephole if options.peephole else None
-    if backend == "fused" and not keep_gates:
+    if backend == "handwritten" and not keep_gates:
         if reverse:  # the same cell on the time-reversed sequence, outputs put back in input order
-            out, h, c = _apply_fused(_LSTMSequence, x.flip(0), h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+            out, h, c = _apply_handwritten(_LSTMSequence, x.flip(0), h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
             return out.flip(0), h, c, None
-        out, h, c = _apply_fused(_LSTMSequence, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
+        out, h, c = _apply_handwritten(_LSTMSequence, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, peep, options)
         return out, h, c, None
     cell, _ = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih, bias_hh)  # (T, B, 4H)
@@ -491,14 +491,14 @@ def gru_layer(
     reset_after: bool = True,
     reverse: bool = False,
     keep_gates: bool = False,
-    backend: str = "fused",
+    backend: str = "handwritten",
 ):
     """Run one GRU layer in one direction; returns ``(out (T, B, H), h_T, gates)`` (gates r, z, g, h)."""
-    if backend == "fused" and not keep_gates:
+    if backend == "handwritten" and not keep_gates:
         if reverse:
-            out, h = _apply_fused(_GRUSequence, x.flip(0), h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+            out, h = _apply_handwritten(_GRUSequence, x.flip(0), h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
             return out.flip(0), h, None
-        out, h = _apply_fused(_GRUSequence, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+        out, h = _apply_handwritten(_GRUSequence, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
         return out, h, None
     _, cell = _steps(backend)
     xw = project_inputs(x, weight_ih, bias_ih)  # (T, B, 3H); b_h stays inside (it meets r)
