@@ -138,7 +138,7 @@ def test_autocast_bfloat16_runs_and_stays_close(make):
         (lambda: LSTM(2, 3, dropout=1.5), ValueError, r"dropout: expected a float in \[0, 1\], got 1.5"),
         (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
         (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
-        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['handwritten', 'autograd', 'script', 'compile'\], got 'jit'"),
+        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['handwritten', 'autograd', 'script'\], got 'jit'"),
         (lambda: GRU(2, 3, reset_after="False"), TypeError, "reset_after: expected a bool, got str 'False'"),
         (lambda: LSTM(2, 3, peephole=1), TypeError, "peephole: expected a bool, got int 1"),
         (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),
@@ -250,3 +250,26 @@ def test_empty_batch_behaves_like_nn(model):
     for s in state if isinstance(state, tuple) else (state,):
         assert s.shape == (model.num_layers * model.num_directions, 0, 4)
     out.sum().backward()
+
+
+@pytest.mark.parametrize("make,base", [(LSTM, nn.LSTM), (GRU, nn.GRU), (RNN, nn.RNN)])
+def test_residual_stack_equals_nn_layers_in_a_module_list(make, base):
+    """A residual stack of plain cells is PyTorch's one-layer modules with skips (GNMT), and its
+    state dict holds only its own parameters (the one-layer templates are not registered)."""
+    torch.manual_seed(0)
+    model = make(3, 4, num_layers=3, residual=True, bidirectional=True)
+    layers = nn.ModuleList(base(3 if k == 0 else 8, 4, bidirectional=True) for k in range(3))
+    for k, layer in enumerate(layers):
+        layer.load_state_dict({name: getattr(model, name.replace("_l0", f"_l{k}", 1))
+                               for name in layer.state_dict()})
+    x = torch.randn(6, 2, 3)
+    out, _ = model(x)
+    expected = x
+    for k, layer in enumerate(layers):
+        y = layer(expected)[0]
+        expected = y + expected if k > 0 else y
+    torch.testing.assert_close(out, expected)
+    assert set(model.state_dict()) == set(base(3, 4, num_layers=3, bidirectional=True).state_dict())
+    out.sum().backward()
+    assert model.weight_hh_l2_reverse.grad is not None
+    torch.testing.assert_close(model.double()(x.double())[0], expected.double(), atol=1e-6, rtol=1e-6)

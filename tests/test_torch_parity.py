@@ -126,11 +126,12 @@ def test_step_backends_match_reference(backend, options):
     _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
+@pytest.mark.parametrize("backend", ["autograd", "script"])
 @pytest.mark.parametrize("reset_after", [True, False], ids=["reset-after", "reset-before"])
-def test_gru_autograd_backend_matches_reference(reset_after):
+def test_gru_step_backends_match_reference(reset_after, backend):
     rng = np.random.default_rng(5)
     stack = RecurrentStack("gru", I, H, rng=rng, reset_after=reset_after, bidirectional=True)
-    _check_against_reference(stack, from_reference(stack, backend="autograd"), rng)
+    _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
 def _plain_pairs():

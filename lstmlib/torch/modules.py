@@ -65,8 +65,7 @@ class _Recurrent:
     """What LSTM, GRU and RNN share: input/state handling, the layer stack, CUDA graphs.
 
     A mixin placed before ``nn.RNNBase`` in the bases; subclasses define ``_n_states`` (2 for the
-    LSTM's (h, c), 1 otherwise), ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one
-    layer, used by residual stacks) and, where the cell has variants or can be probed,
+    LSTM's (h, c), 1 otherwise) and, where the cell has variants or can be probed,
     ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.variant_loop`).
     """
 
@@ -77,6 +76,7 @@ class _Recurrent:
         self.cuda_graph = bool(cuda_graph)
         self.backend = validate.check_choice("backend", backend, variant_loop.BACKENDS)
         self._graphs: dict = {}
+        self._templates: dict = {}  # one-layer modules on the meta device, see _one_layer_module
 
     def _apply(self, fn, *args, **kwargs):
         # .to(), .half(), .cuda() may give the parameters new storage; captured graphs would
@@ -211,11 +211,31 @@ class _Recurrent:
             layer_in = out
         return layer_in, [torch.stack(f) for f in finals], gates_per_layer
 
-    def _flat_layer_params(self, layer: int):
-        params = []
-        for d in range(self.num_directions):
-            params.extend(w for w in self._layer_weights(layer, d) if w is not None)
-        return params
+    def _one_layer_module(self, layer: int) -> nn.Module:
+        """A one-layer ``nn.LSTM``/``GRU``/``RNN`` shaped like ``layer`` of this stack, on the
+        ``meta`` device (no storage): a template that :meth:`_plain_layers` calls with this
+        layer's own parameters. Kept out of the registered submodules, so ``state_dict()`` and
+        ``parameters()`` list nothing twice."""
+        input_size = self.input_size if layer == 0 else self.num_directions * self.hidden_size
+        key = (input_size, self.bias, self.bidirectional)
+        templates = self._templates
+        if key not in templates:
+            base = type(self).__mro__[type(self).__mro__.index(_Recurrent) + 1]  # nn.LSTM, nn.GRU or nn.RNN
+            kwargs = {"nonlinearity": self.nonlinearity} if base is nn.RNN else {}
+            templates[key] = base(input_size, self.hidden_size, 1, bias=self.bias,
+                                  bidirectional=self.bidirectional, device="meta", **kwargs)
+        return templates[key]
+
+    def _plain_layers(self, x, states, layer):
+        """One layer (both directions) on PyTorch's own kernel, through public API: the template
+        of :meth:`_one_layer_module` run by ``torch.func.functional_call`` with this layer's
+        parameters (``weight_ih_l{layer}`` → the template's ``weight_ih_l0``...)."""
+        template = self._one_layer_module(layer)
+        params = {name: getattr(self, name.replace("_l0", f"_l{layer}", 1))
+                  for name, _ in template.named_parameters()}
+        hx = (states[0], states[1]) if self._n_states == 2 else states[0]
+        out, final = torch.func.functional_call(template, params, (x, hx))
+        return out, (tuple(final) if self._n_states == 2 else (final,))
 
     def forward(self, input, hx=None):
         if self.is_plain:
@@ -347,12 +367,6 @@ class LSTM(_Recurrent, nn.LSTM):
         )
         return out, (h, c), gates
 
-    def _plain_layers(self, x, states, layer):
-        out, h, c = torch.lstm(
-            x, (states[0], states[1]), self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h, c)
 
 
 class GRU(_Recurrent, nn.GRU):
@@ -402,12 +416,6 @@ class GRU(_Recurrent, nn.GRU):
         )
         return out, (h,), gates
 
-    def _plain_layers(self, x, states, layer):
-        out, h = torch.gru(
-            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h,)
 
 
 class RNN(_Recurrent, nn.RNN):
@@ -439,31 +447,24 @@ class RNN(_Recurrent, nn.RNN):
         )
         self._init_common(residual, cuda_graph, backend)
 
-    def _plain_layers(self, x, states, layer):
-        op = torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
-        out, h = op(
-            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h,)
 
 
 # ------------------------------------------------------------------------------------ probing
 def _as_course_module(module, kind):
-    """Accept a course module or a plain ``nn.LSTM``/``nn.GRU`` (probed as its course twin)."""
+    """Accept a course module or a plain ``nn.LSTM``/``nn.GRU``; the latter is probed through a
+    course twin built by the constructor with a copy of its weights (probes need no gradients)."""
     course, base = {"lstm": (LSTM, nn.LSTM), "gru": (GRU, nn.GRU)}[kind]
     if isinstance(module, course):
         return module
     if isinstance(module, base) and type(module) is base:
         if getattr(module, "proj_size", 0):
             raise ValueError(f"module: expected proj_size=0, got {module.proj_size}")
-        twin = course.__new__(course)
-        twin.__dict__.update(module.__dict__)  # shares the parameters, no copy
-        twin.__dict__.setdefault("options", LSTMOptions())
-        twin.__dict__.setdefault("reset_after", True)
-        twin.__dict__.setdefault("forget_bias", 0.0)
-        twin._init_common(False, False, "handwritten")
-        return twin
+        weight = module.weight_ih_l0
+        twin = course(module.input_size, module.hidden_size, module.num_layers, bias=module.bias,
+                      batch_first=module.batch_first, bidirectional=module.bidirectional,
+                      dropout=module.dropout, device=weight.device, dtype=weight.dtype)
+        twin.load_state_dict(module.state_dict())
+        return twin.train(module.training)
     raise TypeError(f"module: expected lstmlib.torch.{course.__name__} or nn.{base.__name__}, got {type(module).__name__}")
 
 
