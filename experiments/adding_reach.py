@@ -1,6 +1,6 @@
 """How far does an LSTM (and a GRU) reach? The adding problem's success against sequence length.
 
-Article 002 claims that LSTMs and GRUs "remember sequences of the order of 100 steps, not 1000".
+A source article of the course (see its Sources page) claims that LSTMs and GRUs "remember sequences of the order of 100 steps, not 1000".
 This script trains small models on the adding problem (:mod:`lstmlib.data.adding`, variant
 ``"sum"``: values U[0, 1], target X1 + X2) at several lengths and seeds with the *same* training
 budget per run, and records for each run the test MSE and the fraction of test sequences solved

@@ -1,18 +1,18 @@
 r"""Small sequence tasks for chapter 2, each chosen to suit one recurrent design.
 
-=====================  ====================================  =====================================
-generator              what the target is                    which design it suits
-=====================  ====================================  =====================================
-:func:`make_echo`      the symbol seen ``delay`` steps ago   pattern A: an output every step, the
-                                                             memory lives in the hidden state
-:func:`make_parity`    the parity of the bits so far         pattern B: the last *output* is all
-                                                             the state needed (teacher forcing)
-:func:`make_majority`  the most frequent symbol              pattern C: one output after the
-                                                             whole sequence
-:func:`make_peaks`     is ``x_t`` a local maximum?           bidirectional: needs ``x_{t+1}``
-:func:`make_delayed_xor`  ``b_t XOR b_{t-delay}``            deep RNNs: a nonlinear function of
-                                                             the input and a memory, every step
-=====================  ====================================  =====================================
+========================  ====================================  =====================================
+generator                 what the target is                    which design it suits
+========================  ====================================  =====================================
+:func:`make_echo`         the symbol seen ``delay`` steps ago   pattern A: an output every step, the
+                                                                memory lives in the hidden state
+:func:`make_parity`       the parity of the bits so far         pattern B: the last *output* is all
+                                                                the state needed (teacher forcing)
+:func:`make_majority`     the most frequent symbol              pattern C: one output after the
+                                                                whole sequence
+:func:`make_peaks`        is ``x_t`` a local maximum?           bidirectional: needs ``x_{t+1}``
+:func:`make_delayed_xor`  ``b_t XOR b_{t-delay}``               deep RNNs: a nonlinear function of
+                                                                the input and a memory, every step
+========================  ====================================  =====================================
 
 All inputs are time-major float arrays ``(T, n, F)``; per-step targets are int ``(T, n)``, one
 target per sequence is int ``(n,)``. Symbols are one-hot encoded.

@@ -1,6 +1,6 @@
 """The GRU cell and its unrolled layer, with the reset gate before or after the recurrent product.
 
-Book notation (article 004; gate blocks in the order r, z, g = PyTorch's r, z, n):
+Book notation (Cho et al. 2014; gate blocks in the order r, z, g = PyTorch's r, z, n):
 
     r_t = σ(x_t W_xr + b_xr + h_{t−1} W_hr + b_hr)        reset gate
     z_t = σ(x_t W_xz + b_xz + h_{t−1} W_hz + b_hz)        update gate

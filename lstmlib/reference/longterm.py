@@ -55,7 +55,7 @@ __all__ = [
 # 1. Jacobian products of a vanilla RNN
 # --------------------------------------------------------------------------------------------
 def random_recurrent_matrix(hidden_size: int, spectral_radius: float, rng: np.random.Generator) -> np.ndarray:
-    """A Gaussian ``(H, H)`` matrix rescaled so that its largest |eigenvalue| is ``spectral_radius``.
+    """A Gaussian ``(H, H)`` matrix rescaled so that its largest ``|eigenvalue|`` is ``spectral_radius``.
 
     For a random Gaussian matrix the spectral radius and the largest singular value differ by a
     factor of about 2 (circular law vs. quarter-circle law), so the chapter reports both.

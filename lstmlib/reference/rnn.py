@@ -1,6 +1,7 @@
 """The vanilla (Elman) RNN cell and its unrolled layer, with backpropagation through time.
 
-Book notation (article 003's U, W, b; here W_x = U, W_h = W), row vectors:
+Book notation (Goodfellow, Bengio & Courville 2016, §10.2, call them U, W, b; here W_x = U, W_h = W),
+row vectors:
 
     a_t = x_t W_x + h_{t−1} W_h + b          (B, H)
     h_t = tanh(a_t)

@@ -1,18 +1,18 @@
-"""Weights exchange between :class:`RecurrentStack` and PyTorch's recurrent modules: the one
+"""Weights exchange between :class:`~lstmlib.reference.RecurrentStack` and PyTorch's recurrent modules: the one
 concordance table of the library (:mod:`lstmlib.torch.interop` uses it for the course's own modules).
 
 Concordance (``_l{k}`` is the layer, ``_reverse`` the backward direction; reference keys
 ``l{k}[_reverse].name``):
 
-=====================  =============================================
-reference              PyTorch
-=====================  =============================================
-``W_x`` (I, G·H)       ``weight_ih_l{k}`` = W_xᵀ (G·H, I)
-``W_h`` (H, G·H)       ``weight_hh_l{k}`` = W_hᵀ (G·H, H)
-``b`` (LSTM, RNN)      ``bias_ih_l{k} + bias_hh_l{k}`` (export: bias_ih = b, bias_hh = 0)
-``b_x``, ``b_h`` (GRU) ``bias_ih_l{k}``, ``bias_hh_l{k}`` (both needed: b_hn sits inside r ⊙ (…))
-``p_i, p_f, p_o``      rows 0, 1, 2 of ``weight_peephole_l{k}`` (3, H) (``lstmlib.torch.LSTM`` only)
-=====================  =============================================
+========================  ====================================================================
+reference                 PyTorch
+========================  ====================================================================
+``W_x`` (I, G·H)          ``weight_ih_l{k}`` = W_xᵀ (G·H, I)
+``W_h`` (H, G·H)          ``weight_hh_l{k}`` = W_hᵀ (G·H, H)
+``b`` (LSTM, RNN)         ``bias_ih_l{k} + bias_hh_l{k}`` (export: bias_ih = b, bias_hh = 0)
+``b_x``, ``b_h`` (GRU)    ``bias_ih_l{k}``, ``bias_hh_l{k}`` (both needed: b_hn sits inside r ⊙ (…))
+``p_i, p_f, p_o``         rows 0, 1, 2 of ``weight_peephole_l{k}`` (3, H) (``lstmlib.torch.LSTM`` only)
+========================  ====================================================================
 
 Gate blocks keep PyTorch's order (i, f, g, o and r, z, n), so no reordering is needed.
 PyTorch is imported lazily: the rest of lstmlib.reference runs without it.

@@ -50,7 +50,7 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def hidden_size_for_budget(cell: str, input_size: int, output_size: int, budget: int, **options) -> int:
-    """The largest hidden size whose :class:`SequenceModel` has at most ``budget`` parameters.
+    """The largest hidden size whose :class:`~lstmlib.torch.heads.SequenceModel` has at most ``budget`` parameters.
 
     Per hidden unit an RNN has one block of weights, a GRU three, an LSTM four, so at the same
     budget the RNN gets about twice the LSTM's units.
@@ -98,7 +98,7 @@ def run_adding(cell: str, seq_len: int, *, hidden_size=None, budget=None, steps=
 
     Scores: ``mse`` on fresh test sequences, ``ratio`` = mse / trivial mse (predicting the mean
     gives 1.0; below 0.1 the model clearly uses both marked values) and ``solved`` = fraction of
-    test sequences with |error| < 0.16 (Hochreiter & Schmidhuber's 0.04 on their ÷ 4 scale).
+    test sequences with ``|error| < 0.16`` (Hochreiter & Schmidhuber's 0.04 on their ÷ 4 scale).
     """
     t0 = time.perf_counter()
     seq_len = validate.check_positive_int("seq_len", seq_len)
@@ -295,7 +295,7 @@ def run_spike_delay(cell: str = "lstm", *, min_delay=5, max_delay=15, hidden_siz
     """Measure Spike Delay: at each spike, output the interval since the previous one.
 
     Trained with the squared error at the spikes only (the mask); scores on fresh sequences (see
-    :func:`lstmlib.data.timing.score_spike_delay`): ``timing_error`` (mean |error| in steps),
+    :func:`lstmlib.data.timing.score_spike_delay`): ``timing_error`` (mean ``|error|`` in steps),
     ``within_tolerance`` (fraction of spikes whose rounded prediction is exact), ``solved``.
     """
     t0 = time.perf_counter()

@@ -1,4 +1,5 @@
-r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of article 003 (§5):
+r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of Pascanu et al. (2014)
+and Goodfellow, Bengio & Courville (2016, §10.5):
 
 (a) **stacked state** — several recurrent layers, each reading the sequence of states of the one
     below: use :class:`lstmlib.torch.RNN` with ``num_layers > 1``;
@@ -48,6 +49,7 @@ class DeepTransitionRNN(nn.Module):
             nn.init.uniform_(p, -bound, bound)
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None):
+        """``(outputs (T, B, H), h_T (1, B, H))`` for ``x`` ``(T, B, I)``, like ``nn.RNN``."""
         if x.dim() != 3 or x.shape[-1] != self.W_x.shape[0]:
             raise ValueError(f"x: expected shape (T, B, {self.W_x.shape[0]}), got {tuple(x.shape)}")
         T, B, _ = x.shape

@@ -34,6 +34,7 @@ class StepClassifier(nn.Module):
         self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``(T, B, n_classes)`` for ``x`` shaped as the recurrent module reads it."""
         return self.readout(self.recurrent(x)[0])
 
 
@@ -46,6 +47,7 @@ class SequenceClassifier(nn.Module):
         self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``(B, n_classes)`` from the last step's output of ``x`` (time-major)."""
         return self.readout(self.recurrent(x)[0][-1])
 
 
@@ -65,6 +67,7 @@ class SequenceModel(nn.Module):
         self.head = nn.Linear(hidden_size, validate.check_positive_int("output_size", output_size))
 
     def forward(self, x: torch.Tensor, state=None):
+        """``(outputs (T, B, O), final state)`` for ``x`` ``(T, B, I)`` or integer ids ``(T, B)``."""
         if not x.is_floating_point():
             x = nn.functional.one_hot(x, self.input_size).float()
         out, state = self.rnn(x, state)

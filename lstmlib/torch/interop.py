@@ -1,8 +1,8 @@
 """Weights between :class:`lstmlib.reference.RecurrentStack` and the modules of :mod:`.modules`.
 
 The names map through the library's one concordance table, in
-:mod:`lstmlib.reference.torch_interop` (:func:`~lstmlib.reference.torch_interop.state_arrays` and
-:func:`~lstmlib.reference.torch_interop.load_state_arrays`); this module adds what the table
+:mod:`lstmlib.reference.torch_interop` (:func:`~lstmlib.reference.state_arrays` and
+:func:`~lstmlib.reference.load_state_arrays`); this module adds what the table
 cannot know, the configuration: the variant options, ``reset_after`` and ``residual`` travel
 with the weights in both directions.
 """

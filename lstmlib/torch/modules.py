@@ -7,15 +7,15 @@ names and shapes (``weight_ih_l0`` (4H, I), ``weight_hh_l0`` (4H, H), ``bias_ih_
 
 What they add are the variants studied in the course:
 
-========================  ==============================================================
-``peephole=True``         ``p_i ⊙ c_{t-1}``, ``p_f ⊙ c_{t-1}``, ``p_o ⊙ c_t`` (Gers 2002);
-                          extra parameter ``weight_peephole_l{k}`` (3, H), rows p_i, p_f, p_o
-``forget_gate=False``…    a removed gate is the constant 1 (same for input/output gate)
-``input_activation=False`` g_t without tanh; ``output_activation=False``: h_t = o_t ⊙ c_t
-``coupled=True``          i_t = 1 − f_t (Greff et al. 2017, "CIFG")
-``residual=True``         layer l ≥ 1 adds its input to its output (Wu et al. 2016, GNMT)
-``reset_after=False``     GRU with r_t applied before the recurrent product (Cho 2014)
-========================  ==============================================================
+============================  ==============================================================
+``peephole=True``             ``p_i ⊙ c_{t-1}``, ``p_f ⊙ c_{t-1}``, ``p_o ⊙ c_t`` (Gers 2002);
+                              extra parameter ``weight_peephole_l{k}`` (3, H), rows p_i, p_f, p_o
+``forget_gate=False``…        a removed gate is the constant 1 (same for input/output gate)
+``input_activation=False``    g_t without tanh; ``output_activation=False``: h_t = o_t ⊙ c_t
+``coupled=True``              i_t = 1 − f_t (Greff et al. 2017, "CIFG")
+``residual=True``             layer l ≥ 1 adds its input to its output (Wu et al. 2016, GNMT)
+``reset_after=False``         GRU with r_t applied before the recurrent product (Cho 2014)
+============================  ==============================================================
 
 Dispatch: a configuration that PyTorch can run itself (every option at its default) calls the
 parent's ``forward`` — PyTorch's fused CPU kernel or cuDNN — unchanged. Anything else runs the loop

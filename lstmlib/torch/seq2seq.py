@@ -3,7 +3,7 @@ r"""Encoder–decoder (sequence-to-sequence) models, from Sutskever et al. 2014 
 **Encoder.** A stack of recurrent layers reads the source :math:`x_1 … x_S` and leaves
 annotations :math:`h_1 … h_S` (the top layer's outputs) and each layer's final state.
 
-**Decoder without attention** (Sutskever, Vinyals & Le 2014; article 003's "context C"): each
+**Decoder without attention** (Sutskever, Vinyals & Le 2014; the "context C" of Goodfellow et al. 2016, §10.4): each
 decoder layer starts from the final state of the matching encoder layer — that state is the
 *only* route from source to target, a fixed-size bottleneck however long the source is — and
 

@@ -1,4 +1,5 @@
-"""The one training loop of the course: :func:`train` and the :class:`History` it returns.
+"""The one training loop of the course: :func:`~lstmlib.torch.train` and the
+:class:`~lstmlib.torch.History` it returns.
 
 Every chapter trains through this function, so it does the dull things once and right:
 

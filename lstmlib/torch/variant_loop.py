@@ -57,7 +57,6 @@ import torch
 from ..reference.lstm import LSTMOptions  # the one definition of which parts a cell has
 
 __all__ = [
-    "LSTMOptions",
     "BACKENDS",
     "project_inputs",
     "lstm_layer",

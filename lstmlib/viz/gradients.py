@@ -109,7 +109,7 @@ def plot_success_curves(lengths: Sequence[int], curves: Mapping[str, Sequence[fl
 
 def plot_loss_cliff(w: np.ndarray, loss: np.ndarray, grad: np.ndarray, axes=None, *, paths: Mapping | None = None):
     """Left: the loss along one weight, with optional training ``paths`` (name → (w_steps, loss_steps)).
-    Right: |∂L/∂w| on a log scale — the wall of the cliff is where it is huge."""
+    Right: ``|∂L/∂w|`` on a log scale — the wall of the cliff is where it is huge."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.4))
     ax_l, ax_g = axes
