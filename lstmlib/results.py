@@ -75,6 +75,10 @@ def load_results(name: str, directory=None) -> dict:
     Without ``directory``: ``results/`` under the working directory when it holds the file (a
     chapter runs in ``chapters/``), else :data:`RESULTS_DIR`. The file's ``meta`` block is
     checked against :data:`META_KEYS`.
+
+    >>> record = load_results("head_to_head")
+    >>> record["meta"]["torch"], sorted(record["tasks"])[0]
+    ('2.13.0+cpu', 'adding T=20')
     """
     if not isinstance(name, str) or not name or "/" in name or name.endswith(".json"):
         raise ValueError(f"name: expected a result name such as 'head_to_head', got {name!r}")

@@ -306,6 +306,11 @@ def delay_path_gradient(max_distance: int, factor: float, delay: int | None = No
 
     With ``|λ| < 1`` the sum is dominated by the path with the fewest edges, about ``k/d`` of
     them, so the gradient decays like ``λ^{k/d}`` instead of ``λ^k``. Returns ``g_0 … g_max``.
+
+    >>> delay_path_gradient(4, 0.5)                       # one-step chain: 0.5^k
+    array([1.    , 0.5   , 0.25  , 0.125 , 0.0625])
+    >>> float(delay_path_gradient(4, 0.5, delay=2, delay_factor=0.5)[4])  # more paths: slower decay
+    0.6875
     """
     max_distance = check_nonnegative_int("max_distance", max_distance)
     g = np.zeros(max_distance + 1)

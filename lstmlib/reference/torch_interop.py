@@ -116,6 +116,15 @@ def from_torch(module_or_state_dict, cell: str | None = None, dtype=np.float64) 
     Sizes, layers and directions are read from the weight shapes and key names. A variant of
     :mod:`lstmlib.torch` (peepholes, coupled gates, reset-before GRU, residual stack...) is
     refused with a ``ValueError``: use :func:`lstmlib.torch.to_reference`, which carries it.
+
+    >>> import torch
+    >>> from_torch(torch.nn.LSTM(3, 4, num_layers=2))
+    RecurrentStack('lstm', 3, 4, num_layers=2, bidirectional=False, residual=False)
+    >>> from lstmlib.torch import GRU
+    >>> from_torch(GRU(3, 4, reset_after=False))
+    Traceback (most recent call last):
+    ...
+    ValueError: module: expected a plain GRU (from_torch reads only PyTorch's own weights), got variant 'reset-before'; use lstmlib.torch.to_reference(module), which carries every option
     """
     import torch
 

@@ -39,7 +39,13 @@ class StepClassifier(nn.Module):
 
 
 class SequenceClassifier(nn.Module):
-    """Logits after the last step only: ``recurrent(x)[0][-1] @ V + c`` → ``(B, n_classes)``."""
+    """Logits after the last step only: ``recurrent(x)[0][-1] @ V + c`` → ``(B, n_classes)``.
+
+    >>> from lstmlib.torch import LSTM
+    >>> model = SequenceClassifier(LSTM(2, 8, peephole=True), features=8, n_classes=3)
+    >>> model(torch.zeros(20, 5, 2)).shape                      # (T, B, I) → (B, n_classes)
+    torch.Size([5, 3])
+    """
 
     def __init__(self, recurrent: nn.Module, features: int, n_classes: int):
         super().__init__()
