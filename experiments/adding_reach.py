@@ -35,28 +35,19 @@ import torch
 from lstmlib import seed_everything
 from lstmlib.data.adding import make_adding, trivial_mse
 from lstmlib.results import RESULTS_DIR, metadata, write_json
+from lstmlib.torch import set_forget_bias
+from lstmlib.torch.heads import SequenceClassifier
 
 TOLERANCE = 0.16  # |error| on the "sum" scale ≡ 0.04 on the paper's scale (÷ 4)
 SOLVED_FRACTION = 0.9
 
 
-class Reader(torch.nn.Module):
-    """A recurrent layer and a linear read-out of its last hidden state."""
-
-    def __init__(self, cell: str, hidden_size: int):
-        super().__init__()
-        layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
-        self.rnn = layer(2, hidden_size)
-        self.head = torch.nn.Linear(hidden_size, 1)
-        if cell == "lstm":
-            with torch.no_grad():  # forget-gate block is the second quarter (i, f, g, o)
-                h = hidden_size
-                self.rnn.bias_ih_l0[h:2 * h].fill_(1.0)
-                self.rnn.bias_hh_l0[h:2 * h].zero_()
-
-    def forward(self, x):  # x (T, B, 2) -> (B, 1)
-        out, _ = self.rnn(x)
-        return self.head(out[-1])
+def reader(cell: str, hidden_size: int) -> torch.nn.Module:
+    """A recurrent layer and a linear read-out of its last hidden state: (T, B, 2) → (B, 1)."""
+    rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](2, hidden_size)
+    if cell == "lstm":
+        set_forget_bias(rnn, 1.0)
+    return SequenceClassifier(rnn, hidden_size, 1)
 
 
 def evaluate(model, x, y) -> tuple[float, float]:
@@ -68,7 +59,7 @@ def evaluate(model, x, y) -> tuple[float, float]:
 def run_one(cell: str, seq_len: int, seed: int, *, hidden: int, steps: int, batch: int, lr: float,
             eval_every: int, n_test: int) -> dict:
     rng = seed_everything(seed)
-    model = Reader(cell, hidden)
+    model = reader(cell, hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     x_test, y_test = (torch.from_numpy(a) for a in make_adding(n_test, seq_len, np.random.default_rng(10_000 + seed)))
     start = time.process_time()

@@ -17,6 +17,7 @@ from lstmlib import seed_everything
 from lstmlib.data.latch import make_latch
 from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import LSTM
+from lstmlib.torch.heads import SequenceClassifier
 
 LENGTHS = [2, 5, 10, 20, 40, 80]
 RUNS = 20
@@ -28,22 +29,18 @@ def one_run(seq_len: int, seed: int) -> bool:
     rng = seed_everything(seed)
     x, y, _ = make_latch(CONFIG["n_train"], seq_len, rng)
     x_test, _, labels_test = make_latch(CONFIG["n_test"], seq_len, rng)
-    lstm = LSTM(1, HIDDEN, forget_bias=CONFIG["forget_bias"])
-    readout = torch.nn.Linear(HIDDEN, 1)
-    params = list(lstm.parameters()) + list(readout.parameters())
-    opt = torch.optim.Adam(params, lr=CONFIG["lr"])
+    model = SequenceClassifier(LSTM(1, HIDDEN, forget_bias=CONFIG["forget_bias"]), HIDDEN, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=CONFIG["lr"])
     X = torch.tensor(x, dtype=torch.float32)
     Y = torch.tensor(y, dtype=torch.float32)
     for _ in range(CONFIG["epochs"]):
-        _, (h, _) = lstm(X)
-        pred = torch.tanh(readout(h[-1]))[:, 0]  # the same ±0.8 targets as the one-unit RNN
+        pred = torch.tanh(model(X))[:, 0]  # the same ±0.8 targets as the one-unit RNN
         loss = ((pred - Y) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
     with torch.no_grad():
-        _, (h, _) = lstm(torch.tensor(x_test, dtype=torch.float32))
-        pred = readout(h[-1])[:, 0].numpy()
+        pred = model(torch.tensor(x_test, dtype=torch.float32))[:, 0].numpy()
     return bool((np.sign(pred) == labels_test).mean() >= 0.95)
 
 

@@ -273,3 +273,16 @@ def test_residual_stack_equals_nn_layers_in_a_module_list(make, base):
     out.sum().backward()
     assert model.weight_hh_l2_reverse.grad is not None
     torch.testing.assert_close(model.double()(x.double())[0], expected.double(), atol=1e-6, rtol=1e-6)
+
+
+def test_set_forget_bias_sets_the_sum_the_gate_sees():
+    from lstmlib.torch import set_forget_bias
+
+    m = set_forget_bias(nn.LSTM(3, 4, num_layers=2, bidirectional=True), 1.0)
+    for suffix in ("_l0", "_l1_reverse"):
+        total = getattr(m, "bias_ih" + suffix) + getattr(m, "bias_hh" + suffix)
+        assert torch.equal(total[4:8], torch.ones(4))
+    with pytest.raises(TypeError, match="module: expected an nn.LSTM, got GRU"):
+        set_forget_bias(nn.GRU(3, 4))
+    with pytest.raises(ValueError, match="module: expected an LSTM with biases"):
+        set_forget_bias(nn.LSTM(3, 4, bias=False))

@@ -43,6 +43,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..validate import check_choice, check_nonnegative_int, check_positive_int
 from .attention import make_attention
+from .modules import set_forget_bias
 from .trainer import train
 
 __all__ = ["Seq2Seq", "Memory", "gnmt", "greedy_decode", "train_seq2seq", "TrainLog", "translate"]
@@ -159,13 +160,8 @@ class Seq2Seq(nn.Module):
         if self.cell == "lstm":
             # Forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): cells start by keeping
             # their content, so early gradients reach back through the sentence.
-            with torch.no_grad():
-                for rnn in list(self.encoder) + list(self.decoder):
-                    for name, p in rnn.named_parameters():
-                        if name.startswith("bias_ih"):
-                            p[H : 2 * H].fill_(1.0)
-                        elif name.startswith("bias_hh"):
-                            p[H : 2 * H].zero_()
+            for rnn in list(self.encoder) + list(self.decoder):
+                set_forget_bias(rnn, 1.0)
 
     # ------------------------------------------------------------------ helpers
     def _residual(self, layer: int) -> bool:
