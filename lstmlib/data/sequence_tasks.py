@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..validate import check_positive_int
+from .text import one_hot
 
 __all__ = ["make_echo", "make_parity", "make_majority", "make_peaks", "peaks_causal_bayes_accuracy",
            "make_delayed_xor"]
@@ -34,7 +35,7 @@ def _check_rng(rng):
 
 
 def _one_hot(symbols: np.ndarray, n_symbols: int) -> np.ndarray:
-    return np.eye(n_symbols)[symbols]
+    return one_hot(symbols, n_symbols, dtype=np.float64)
 
 
 def make_echo(n: int, seq_len: int, rng: np.random.Generator, *, delay: int = 2, n_symbols: int = 4):
