@@ -183,3 +183,17 @@ def test_multiplicative_attention_refuses_a_hidden_size_it_would_ignore():
     with pytest.raises(TypeError):
         MultiplicativeAttention(5, 4, 8)
     assert make_attention("additive", 5, 4, 8).v.in_features == 8
+
+
+@pytest.mark.parametrize("kind", ["additive", "multiplicative"])
+def test_attention_names_bad_inputs(kind):
+    att = make_attention(kind, 5, 4)
+    q, k = torch.randn(2, 5), torch.randn(3, 2, 4)
+    with pytest.raises(ValueError, match=r"query, keys: expected shapes \(T, B, 5\) and \(S, B, 4\), got \(1, 2, 5\) and \(3, 2, 6\)"):
+        att(q, torch.randn(3, 2, 6))
+    with pytest.raises(TypeError, match=r"query: expected dtype torch.float32 \(the dtype of the attention's weights\), got torch.float64"):
+        att(q.double(), k)
+    with pytest.raises(ValueError, match=r"keys: expected a non-empty source \(S ≥ 1\), got shape \(0, 2, 4\)"):
+        att(q, torch.randn(0, 2, 4))
+    with pytest.raises(TypeError, match="mask: expected dtype torch.bool"):
+        att(q, k, torch.ones(3, 2))
