@@ -53,6 +53,15 @@ class DeepTransitionRNN(nn.Module):
         if x.dim() != 3 or x.shape[-1] != self.W_x.shape[0]:
             raise ValueError(f"x: expected shape (T, B, {self.W_x.shape[0]}), got {tuple(x.shape)}")
         T, B, _ = x.shape
+        if T == 0:
+            raise ValueError(f"x: expected a non-empty sequence (T ≥ 1), got shape {tuple(x.shape)}")
+        if x.dtype != self.W_x.dtype:
+            raise TypeError(f"x: expected dtype {self.W_x.dtype} (the dtype of the model's weights), got {x.dtype}")
+        if h0 is not None:
+            if tuple(h0.shape) != (1, B, self.hidden_size):
+                raise ValueError(f"h0: expected shape (1, {B}, {self.hidden_size}), got {tuple(h0.shape)}")
+            if h0.dtype != x.dtype:
+                raise TypeError(f"h0: expected dtype {x.dtype} (the dtype of the input), got {h0.dtype}")
         h = x.new_zeros(B, self.hidden_size) if h0 is None else h0[0]
         u = x @ self.W_x + self.b  # (T, B, H): input projection hoisted out of the loop
         outs = []
