@@ -43,8 +43,6 @@ def test_heads_shapes_and_errors():
 
 
 def test_deep_transition_names_bad_inputs_and_accepts_an_empty_batch():
-    import pytest
-
     m = DeepTransitionRNN(3, 4, skip=True)
     with pytest.raises(ValueError, match=r"x: expected shape \(T, B, 3\), got \(5, 2, 2\)"):
         m(torch.zeros(5, 2, 2))
