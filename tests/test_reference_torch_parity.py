@@ -146,3 +146,10 @@ def test_from_torch_reproduces_plain_course_modules_exactly(cell):
     module = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[cell](3, 4, num_layers=2, bidirectional=True, **kw).double()
     x = np.random.default_rng(3).normal(size=(5, 2, 3))
     _close(from_torch(module).forward(x)[0], module(torch.tensor(x))[0], f"plain course {cell}")
+
+
+def test_from_torch_names_the_peephole_in_a_state_dict():
+    from lstmlib.torch import LSTM
+
+    with pytest.raises(ValueError, match=r"got 'weight_peephole_l0' \(peephole=True.*lstmlib.torch.to_reference"):
+        from_torch(LSTM(3, 4, peephole=True).state_dict(), cell="lstm")

@@ -113,7 +113,8 @@ def from_torch(module_or_state_dict, cell: str | None = None, dtype=np.float64) 
     """A :class:`RecurrentStack` holding the weights of a PyTorch recurrent module or state dict.
 
     ``cell`` is read from the module's type; a bare state dict needs it ("lstm", "gru", "rnn").
-    Sizes, layers and directions are read from the weight shapes and key names. A variant of
+    Sizes, layers and directions are read from the weight shapes and key names; a bare state dict
+    carries no configuration and is read as PyTorch's plain module. A variant of
     :mod:`lstmlib.torch` (peepholes, coupled gates, reset-before GRU, residual stack...) is
     refused with a ``ValueError``: use :func:`lstmlib.torch.to_reference`, which carries it.
 
@@ -145,7 +146,10 @@ def from_torch(module_or_state_dict, cell: str | None = None, dtype=np.float64) 
     shapes = {}
     for key in arrays:
         match = _KEY.match(key)
-        if match is None or match.group(1) == "weight_peephole":
+        if match is not None and match.group(1) == "weight_peephole":
+            raise ValueError(f"state_dict: expected the keys of a plain nn.LSTM, got {key!r} (peephole=True, "
+                             "which a plain stack cannot carry); use lstmlib.torch.to_reference(module)")
+        if match is None:
             raise ValueError(f"state_dict: expected keys like 'weight_ih_l0', got {key!r}")
         shapes[match.groups()] = arrays[key].shape
     num_layers = 1 + max(int(layer) for _, layer, _ in shapes)
