@@ -33,26 +33,19 @@ import torch
 from torch import nn
 
 from lstmlib import seed_everything
-from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.data.text import CharVocab, char_windows, code_features, interleaved_split, stdlib_corpus
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import LSTM, lstm_gates
+from lstmlib.torch.heads import StepModel
 from lstmlib.viz.coloured_text import find_units
 
 OUT = RESULTS_DIR / "ch5_char_lstm.json"
 
 
-class CharLSTM(nn.Module):
-    """Embedding → LSTM stack → linear read-out over the vocabulary."""
-
-    def __init__(self, vocab_size, hidden=128, layers=2, embed=32):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed)
-        self.rnn = LSTM(embed, hidden, num_layers=layers, forget_bias=1.0)
-        self.readout = nn.Linear(hidden, vocab_size)
-
-    def forward(self, ids, hx=None):
-        out, hx = self.rnn(self.embed(ids), hx)  # (T, B, H)
-        return self.readout(out), hx
+def char_lstm(vocab_size: int, hidden: int = 128, layers: int = 2, embed: int = 32) -> StepModel:
+    """Embedding → LSTM stack (forget bias 1) → linear read-out over the vocabulary."""
+    embedding = nn.Embedding(vocab_size, embed)  # built first: the initialisation order of the record
+    return StepModel(LSTM(embed, hidden, num_layers=layers, forget_bias=1.0), vocab_size, encoder=embedding)
 
 
 def sample(model, vocab, prime, length, temperature, gen):
@@ -84,7 +77,7 @@ def main(argv=None):
     vocab = CharVocab.from_text(text)
     ids = vocab.encode(text)
     train_ids, val_ids = interleaved_split(ids)  # every 10th block of 2000 characters
-    model = CharLSTM(len(vocab), args.hidden, args.layers)
+    model = char_lstm(len(vocab), args.hidden, args.layers)
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     val_x = torch.from_numpy(val_ids[:20_001])
 
@@ -116,7 +109,7 @@ def main(argv=None):
     model.eval()
 
     probe_text = vocab.decode(val_ids[:5000])
-    probe = lstm_gates(model.rnn, model.embed(torch.from_numpy(val_ids[:5000])[:, None]))
+    probe = lstm_gates(model.rnn, model.encoder(torch.from_numpy(val_ids[:5000])[:, None]))
     feats = code_features(probe_text)
     units, saturation = [], []
     for layer in range(args.layers):
