@@ -6,6 +6,10 @@
 * :func:`train` and :class:`History` — the trainer every chapter uses (also under ``torchrun``).
 * :func:`from_reference`, :func:`to_reference` — convert to and from ``lstmlib.reference`` stacks.
 * :func:`default_device`, :func:`to_device`.
+
+Submodules to import when you need them: :mod:`.heads` (read-out heads), :mod:`.variant_loop`
+(the time loop of the variants), :mod:`.deep_transition` (chapter 2), :mod:`.seq2seq`,
+:mod:`.attention`, :mod:`.beam` (chapters 8–9), :mod:`.distributed`.
 """
 from .device import default_device, to_device
 from .modules import GRU, LSTM, RNN, gru_gates, lstm_gates, set_forget_bias
