@@ -1,6 +1,6 @@
 """How far does an LSTM (and a GRU) reach? The adding problem's success against sequence length.
 
-Article 002 claims that LSTMs and GRUs "remember sequences of the order of 100 steps, not 1000".
+A source article of the course (see its Sources page) claims that LSTMs and GRUs "remember sequences of the order of 100 steps, not 1000".
 This script trains small models on the adding problem (:mod:`lstmlib.data.adding`, variant
 ``"sum"``: values U[0, 1], target X1 + X2) at several lengths and seeds with the *same* training
 budget per run, and records for each run the test MSE and the fraction of test sequences solved
@@ -24,9 +24,7 @@ forget-gate bias starts at 1 (Jozefowicz et al. 2015).
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -36,29 +34,20 @@ import torch
 
 from lstmlib import seed_everything
 from lstmlib.data.adding import make_adding, trivial_mse
+from lstmlib.results import RESULTS_DIR, metadata, write_json
+from lstmlib.torch import set_forget_bias
+from lstmlib.torch.heads import SequenceClassifier
 
-ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.16  # |error| on the "sum" scale ≡ 0.04 on the paper's scale (÷ 4)
 SOLVED_FRACTION = 0.9
 
 
-class Reader(torch.nn.Module):
-    """A recurrent layer and a linear read-out of its last hidden state."""
-
-    def __init__(self, cell: str, hidden_size: int):
-        super().__init__()
-        layer = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
-        self.rnn = layer(2, hidden_size)
-        self.head = torch.nn.Linear(hidden_size, 1)
-        if cell == "lstm":
-            with torch.no_grad():  # forget-gate block is the second quarter (i, f, g, o)
-                h = hidden_size
-                self.rnn.bias_ih_l0[h:2 * h].fill_(1.0)
-                self.rnn.bias_hh_l0[h:2 * h].zero_()
-
-    def forward(self, x):  # x (T, B, 2) -> (B, 1)
-        out, _ = self.rnn(x)
-        return self.head(out[-1])
+def reader(cell: str, hidden_size: int) -> torch.nn.Module:
+    """A recurrent layer and a linear read-out of its last hidden state: (T, B, 2) → (B, 1)."""
+    rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](2, hidden_size)
+    if cell == "lstm":
+        set_forget_bias(rnn, 1.0)
+    return SequenceClassifier(rnn, hidden_size, 1)
 
 
 def evaluate(model, x, y) -> tuple[float, float]:
@@ -70,7 +59,7 @@ def evaluate(model, x, y) -> tuple[float, float]:
 def run_one(cell: str, seq_len: int, seed: int, *, hidden: int, steps: int, batch: int, lr: float,
             eval_every: int, n_test: int) -> dict:
     rng = seed_everything(seed)
-    model = Reader(cell, hidden)
+    model = reader(cell, hidden)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     x_test, y_test = (torch.from_numpy(a) for a in make_adding(n_test, seq_len, np.random.default_rng(10_000 + seed)))
     start = time.process_time()
@@ -125,7 +114,7 @@ def main(argv=None) -> int:
                    help="seeds at the longest length (each failing run there costs the most)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run")
     p.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    p.add_argument("--out", type=Path, default=ROOT / "chapters" / "results" / "adding_reach.json")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR / "adding_reach.json")
     p.add_argument("--append", action="store_true",
                    help="keep the runs already in --out and add the missing ones (e.g. more seeds)")
     args = p.parse_args(argv)
@@ -150,28 +139,24 @@ def main(argv=None) -> int:
             runs.append(_report(_task((t, settings))))
     runs = previous + runs
     runs.sort(key=lambda r: (r["seq_len"], r["cell"], r["seed"]))
+    meta = metadata(sum(r["cpu_s"] for r in runs))
+    meta["threads"] = args.threads  # per run; the runs may go in parallel processes
     record = {
-        "what": "adding problem (variant 'sum'): success against sequence length, same budget per run",
+        "description": "adding problem (variant 'sum'): success against sequence length, same budget per run",
+        "meta": meta,
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
         "success_rule": f"fraction of {args.n_test} test sequences with |error| < {TOLERANCE} is >= {SOLVED_FRACTION}",
         "trivial_mse": trivial_mse("sum"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "python": sys.version.split()[0], "torch": torch.__version__, "numpy": np.__version__,
-                    "threads": args.threads},
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "total_cpu_s": round(sum(r["cpu_s"] for r in runs), 1),
         "runs": runs,
     }
     if old_record:  # the first call's settings describe the sweep; later calls are listed
         record["settings"] = old_record["settings"]
-        record["date"] = old_record["date"]
+        record["meta"]["date"] = old_record["meta"]["date"]
         record["appended"] = old_record.get("appended", []) + [{
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
-            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "date": metadata(0.0)["date"],
             "new_runs": len(runs) - len(previous)}]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {args.out} ({record['total_cpu_s']} CPU s)")
+    write_json(args.out, record)
     return 0
 
 

@@ -24,8 +24,6 @@ Run from the repository root (about 3 CPU minutes on one core at the default 250
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import json
 import platform
 import time
 from pathlib import Path
@@ -36,24 +34,18 @@ from torch import nn
 
 from lstmlib import seed_everything
 from lstmlib.data.text import CharVocab, char_windows, code_features, interleaved_split, stdlib_corpus
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import LSTM, lstm_gates
+from lstmlib.torch.heads import StepModel
 from lstmlib.viz.coloured_text import find_units
 
-OUT = Path(__file__).resolve().parent.parent / "chapters" / "results" / "ch5_char_lstm.json"
+OUT = RESULTS_DIR / "ch5_char_lstm.json"
 
 
-class CharLSTM(nn.Module):
-    """Embedding → LSTM stack → linear read-out over the vocabulary."""
-
-    def __init__(self, vocab_size, hidden=128, layers=2, embed=32):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, embed)
-        self.rnn = LSTM(embed, hidden, num_layers=layers, forget_bias=1.0)
-        self.readout = nn.Linear(hidden, vocab_size)
-
-    def forward(self, ids, hx=None):
-        out, hx = self.rnn(self.embed(ids), hx)  # (T, B, H)
-        return self.readout(out), hx
+def char_lstm(vocab_size: int, hidden: int = 128, layers: int = 2, embed: int = 32) -> StepModel:
+    """Embedding → LSTM stack (forget bias 1) → linear read-out over the vocabulary."""
+    embedding = nn.Embedding(vocab_size, embed)  # built first: the initialisation order of the record
+    return StepModel(LSTM(embed, hidden, num_layers=layers, forget_bias=1.0), vocab_size, encoder=embedding)
 
 
 def sample(model, vocab, prime, length, temperature, gen):
@@ -85,7 +77,7 @@ def main(argv=None):
     vocab = CharVocab.from_text(text)
     ids = vocab.encode(text)
     train_ids, val_ids = interleaved_split(ids)  # every 10th block of 2000 characters
-    model = CharLSTM(len(vocab), args.hidden, args.layers)
+    model = char_lstm(len(vocab), args.hidden, args.layers)
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     val_x = torch.from_numpy(val_ids[:20_001])
 
@@ -117,7 +109,7 @@ def main(argv=None):
     model.eval()
 
     probe_text = vocab.decode(val_ids[:5000])
-    probe = lstm_gates(model.rnn, model.embed(torch.from_numpy(val_ids[:5000])[:, None]))
+    probe = lstm_gates(model.rnn, model.encoder(torch.from_numpy(val_ids[:5000])[:, None]))
     feats = code_features(probe_text)
     units, saturation = [], []
     for layer in range(args.layers):
@@ -138,21 +130,17 @@ def main(argv=None):
     samples = {str(t): sample(model, vocab, "def ", 400, t, gen) for t in (0.5, 1.0)}
 
     result = {
-        "what": "2-layer character LSTM on Python standard-library sources (chapter 5)",
+        "description": "2-layer character LSTM on Python standard-library sources (chapter 5)",
+        "meta": metadata(cpu),
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "out"},
         "corpus": {"chars": len(text), "vocab": len(vocab), "python": platform.python_version()},
-        "machine": {"platform": platform.platform(), "torch": torch.__version__},
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu_seconds": round(cpu, 1),
         "val_bits_per_char": curve,
         "samples": samples,
         "units": units,
         "saturation": saturation,
         "snippet": snippet,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_json(args.out, result)
 
 
 if __name__ == "__main__":

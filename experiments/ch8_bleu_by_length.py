@@ -19,24 +19,18 @@ Each model takes about 2 CPU minutes on one core (torch, 1 thread).
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
-import platform
-import subprocess
 import time
-from pathlib import Path
 
 import torch
 
-import lstmlib
 from lstmlib import seed_everything
 from lstmlib.data.translation import load_number_translation
 from lstmlib.metrics import bleu_by_length, corpus_bleu, exact_match
+from lstmlib.results import PARTS_DIR, RESULTS_DIR, combined_meta, metadata, write_json
 from lstmlib.torch.seq2seq import Seq2Seq, train_seq2seq, translate
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "chapters" / "results" / "ch8_bleu_by_length.json"
-PARTS = ROOT / "experiments" / "_parts"
+OUT = RESULTS_DIR / "ch8_bleu_by_length.json"
 MODELS = {
     "encdec": dict(attention=None),
     "encdec_reversed": dict(attention=None, reverse_source=True),
@@ -44,22 +38,6 @@ MODELS = {
 }
 DATA = dict(n_train=20000, n_valid=500, n_test=1000, max_numbers=8, seed=0)
 EDGES = [1, 6, 11, 16, 21, 26, 31, 36, 41, 50]
-
-
-def metadata(cpu_seconds: float) -> dict:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip()
-    except OSError:
-        commit = "unknown"
-    return {
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "torch_threads": torch.get_num_threads(), "device": "cpu"},
-        "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                     "lstmlib": lstmlib.__version__, "git": commit},
-        "cpu_seconds": round(cpu_seconds, 1),
-    }
 
 
 def run(name: str, steps: int) -> dict:
@@ -89,21 +67,21 @@ def main():
     p.add_argument("--merge", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(1)
-    PARTS.mkdir(exist_ok=True)
+    PARTS_DIR.mkdir(exist_ok=True)
     if args.model:
         result = run(args.model, args.steps)
-        (PARTS / f"ch8_{args.model}.json").write_text(json.dumps(result, indent=1))
+        (PARTS_DIR / f"ch8_{args.model}.json").write_text(json.dumps(result, indent=1))
         print(args.model, "BLEU", round(result["test_bleu"], 1),
               [(r["lo"], round(r["bleu"], 1)) for r in result["by_length"]])
     if args.merge:
-        record = {"experiment": "BLEU by source length without/with attention (ch. 8)", "data": DATA,
-                  "edges": EDGES, "models": {}}
+        models = {}
         for name in MODELS:
-            part = PARTS / f"ch8_{name}.json"
+            part = PARTS_DIR / f"ch8_{name}.json"
             if part.exists():
-                record["models"][name] = json.loads(part.read_text())
-        OUT.write_text(json.dumps(record, indent=1) + "\n")
-        print("wrote", OUT)
+                models[name] = json.loads(part.read_text())
+        write_json(OUT, {"description": "BLEU by source length without/with attention (ch. 8)",
+                         "meta": combined_meta(m["meta"] for m in models.values()),
+                         "data": DATA, "edges": EDGES, "models": models})
 
 
 if __name__ == "__main__":

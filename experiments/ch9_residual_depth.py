@@ -19,22 +19,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ch8_bleu_by_length import PARTS, metadata  # noqa: E402  (shared metadata helper)
+from lstmlib import seed_everything
+from lstmlib.data.translation import load_number_translation
+from lstmlib.metrics import corpus_bleu, exact_match
+from lstmlib.results import PARTS_DIR, RESULTS_DIR, combined_meta, metadata, write_json
+from lstmlib.torch.seq2seq import gnmt, train_seq2seq, translate
 
-from lstmlib import seed_everything  # noqa: E402
-from lstmlib.data.translation import load_number_translation  # noqa: E402
-from lstmlib.metrics import corpus_bleu, exact_match  # noqa: E402
-from lstmlib.torch.seq2seq import gnmt, train_seq2seq, translate  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "chapters" / "results" / "ch9_residual_depth.json"
+OUT = RESULTS_DIR / "ch9_residual_depth.json"
 DATA = dict(n_train=10000, n_valid=300, n_test=300, max_numbers=4, seed=0)
 
 
@@ -61,17 +56,15 @@ def main():
     p.add_argument("--merge", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(1)
-    PARTS.mkdir(exist_ok=True)
+    PARTS_DIR.mkdir(exist_ok=True)
     if args.residual:
         res = run(args.layers, args.residual == "yes", args.steps)
-        (PARTS / f"ch9_L{args.layers}_{args.residual}.json").write_text(json.dumps(res, indent=1))
+        (PARTS_DIR / f"ch9_L{args.layers}_{args.residual}.json").write_text(json.dumps(res, indent=1))
         print(args.layers, args.residual, "BLEU", round(res["test_bleu"], 1), "loss", res["curve"]["loss"][-1])
     if args.merge:
-        runs = [json.loads(f.read_text()) for f in sorted(PARTS.glob("ch9_L*.json"))]
-        record = {"experiment": "GNMT-style deep stack with/without residual connections (ch. 9)",
-                  "data": DATA, "runs": runs}
-        OUT.write_text(json.dumps(record, indent=1) + "\n")
-        print("wrote", OUT)
+        runs = [json.loads(f.read_text()) for f in sorted(PARTS_DIR.glob("ch9_L*.json"))]
+        write_json(OUT, {"description": "GNMT-style deep stack with/without residual connections (ch. 9)",
+                         "meta": combined_meta(r["meta"] for r in runs), "data": DATA, "runs": runs})
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Chung, Gulcehre, Cho & Bengio (2014) compared the three cells "with a comparable number of
 parameters" and found the GRU and the LSTM comparable, both well ahead of the tanh RNN. This
 script repeats the comparison in miniature on four tasks of earlier chapters, several seeds each,
-with the runners of :mod:`lstmlib.tasks` (the same functions chapter 6 calls live with smaller
+with the runners of :mod:`lstmlib.runners.comparison` (the same functions chapter 6 calls live with smaller
 settings):
 
 * the adding problem at two lengths (score: test MSE / MSE of predicting the mean);
@@ -19,16 +19,12 @@ Writes ``chapters/results/head_to_head.json``; rerun with
 """
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
-
-from lstmlib.tasks import run_adding, run_char, run_counting
+from lstmlib.results import make_parser, merge_if_asked, metadata, write_json
+from lstmlib.runners.comparison import run_adding, run_char, run_counting
 
 CELLS = ("rnn", "gru", "lstm")
 
@@ -61,7 +57,7 @@ def main(argv=None) -> None:
                       f"(H={r['hidden_size']}, {r['params']} params, {r['steps']} steps, {r['seconds']} s)", flush=True)
                 runs[cell].append(r)
         results[task] = {"score": score, "better": better, "settings": kwargs, "runs": runs}
-    out = {"description": "RNN vs GRU vs LSTM at an equal parameter budget (lstmlib.tasks runners); "
+    out = {"description": "RNN vs GRU vs LSTM at an equal parameter budget (lstmlib.runners.comparison runners); "
                           "one entry per seed", "meta": metadata(time.perf_counter() - t0), "tasks": results}
     write_json(args.out, out)
 

@@ -7,8 +7,7 @@ the notebook (about 5 minutes on 2 busy CPU cores); the notebook plots the JSON 
 """
 from __future__ import annotations
 
-import json
-import pathlib
+import argparse
 import time
 
 import numpy as np
@@ -16,7 +15,9 @@ import torch
 
 from lstmlib import seed_everything
 from lstmlib.data.latch import make_latch
+from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import LSTM
+from lstmlib.torch.heads import SequenceClassifier
 
 LENGTHS = [2, 5, 10, 20, 40, 80]
 RUNS = 20
@@ -28,26 +29,23 @@ def one_run(seq_len: int, seed: int) -> bool:
     rng = seed_everything(seed)
     x, y, _ = make_latch(CONFIG["n_train"], seq_len, rng)
     x_test, _, labels_test = make_latch(CONFIG["n_test"], seq_len, rng)
-    lstm = LSTM(1, HIDDEN, forget_bias=CONFIG["forget_bias"])
-    readout = torch.nn.Linear(HIDDEN, 1)
-    params = list(lstm.parameters()) + list(readout.parameters())
-    opt = torch.optim.Adam(params, lr=CONFIG["lr"])
+    model = SequenceClassifier(LSTM(1, HIDDEN, forget_bias=CONFIG["forget_bias"]), HIDDEN, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=CONFIG["lr"])
     X = torch.tensor(x, dtype=torch.float32)
     Y = torch.tensor(y, dtype=torch.float32)
     for _ in range(CONFIG["epochs"]):
-        _, (h, _) = lstm(X)
-        pred = torch.tanh(readout(h[-1]))[:, 0]  # the same ±0.8 targets as the one-unit RNN
+        pred = torch.tanh(model(X))[:, 0]  # the same ±0.8 targets as the one-unit RNN
         loss = ((pred - Y) ** 2).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
     with torch.no_grad():
-        _, (h, _) = lstm(torch.tensor(x_test, dtype=torch.float32))
-        pred = readout(h[-1])[:, 0].numpy()
+        pred = model(torch.tensor(x_test, dtype=torch.float32))[:, 0].numpy()
     return bool((np.sign(pred) == labels_test).mean() >= 0.95)
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)  # --help only
     torch.set_num_threads(1)
     start = time.perf_counter()
     success = []
@@ -55,11 +53,10 @@ def main() -> None:
         wins = [one_run(T, 1000 * T + r) for r in range(RUNS)]
         success.append(float(np.mean(wins)))
         print(f"T={T}: {success[-1]:.2f}  ({time.perf_counter() - start:.0f} s)", flush=True)
-    out = pathlib.Path(__file__).resolve().parents[1] / "chapters" / "results" / "latch_lstm.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"lengths": LENGTHS, "runs_per_length": RUNS, "success": success,
-                               "config": CONFIG, "seconds": round(time.perf_counter() - start)}, indent=1))
-    print("wrote", out)
+    write_json(RESULTS_DIR / "latch_lstm.json", {
+        "description": "latch task for a small LSTM: success against sequence length (chapter 3)",
+        "meta": metadata(time.perf_counter() - start),
+        "lengths": LENGTHS, "runs_per_length": RUNS, "success": success, "config": CONFIG})
 
 
 if __name__ == "__main__":

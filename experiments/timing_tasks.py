@@ -6,8 +6,8 @@
   Gers et al.: peepholes are not required.
 
 Each seed trains an LSTM with and without peepholes (everything else equal, same initial weights
-apart from the peephole vector) through :func:`lstmlib.tasks.run_timed_spikes` and
-:func:`lstmlib.tasks.run_spike_delay` — the functions chapter 7 runs live with fewer steps.
+apart from the peephole vector) through :func:`lstmlib.runners.comparison.run_timed_spikes` and
+:func:`lstmlib.runners.comparison.run_spike_delay` — the functions chapter 7 runs live with fewer steps.
 Writes ``chapters/results/timing_tasks.json``. The recorded file holds the default settings
 (tasks ``gts`` and ``msd``) plus four more GTS configurations, made in parts and merged:
 
@@ -23,16 +23,12 @@ Writes ``chapters/results/timing_tasks.json``. The recorded file holds the defau
 """
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
-
-from lstmlib.tasks import run_spike_delay, run_timed_spikes  # noqa: E402
+from lstmlib.results import make_parser, merge_if_asked, metadata, write_json
+from lstmlib.runners.comparison import run_spike_delay, run_timed_spikes
 
 
 TASKS = {

@@ -5,7 +5,7 @@ handwriting and music and found: no variant is significantly better than V; coup
 and forget gates (CIFG) or dropping the peepholes (NP) costs nothing significant; removing the
 forget gate (NFG) or the output activation (NOAF) hurts most. This script trains the same
 variants — every one an option of :class:`lstmlib.torch.LSTM` — on two small tasks with several
-seeds, through the runners of :mod:`lstmlib.tasks` (chapter 7 runs a smaller version live):
+seeds, through the runners of :mod:`lstmlib.runners.comparison` (chapter 7 runs a smaller version live):
 
 * the **continual embedded Reber grammar** (Gers et al. 2000): a stream that never resets, so
   the cell must *forget* — the task where NFG should fail (score: fraction of valid next-symbol
@@ -24,16 +24,12 @@ Writes ``chapters/results/variant_ablation.json``; rerun with
 """
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from results_io import make_parser, merge_if_asked, metadata, write_json  # noqa: E402
-
-from lstmlib.tasks import run_adding, run_continual_reber  # noqa: E402
+from lstmlib.results import make_parser, merge_if_asked, metadata, write_json
+from lstmlib.runners.comparison import run_adding, run_continual_reber
 
 
 #: Greff et al.'s abbreviations -> options of lstmlib.torch.LSTM. V is the peephole LSTM.
@@ -77,7 +73,7 @@ def main(argv=None) -> None:
                       flush=True)
                 runs[name].append(r)
         results[task] = {"label": label, "score": score, "better": better, "settings": kwargs, "runs": runs}
-    out = {"description": "Greff et al. 2017 variant ablation in miniature (lstmlib.tasks runners); one entry "
+    out = {"description": "Greff et al. 2017 variant ablation in miniature (lstmlib.runners.comparison runners); one entry "
                           "per seed; FGR left out (not an option of lstmlib.torch)",
            "variants": {k: VARIANTS[k] for k in args.variants},
            "meta": metadata(time.perf_counter() - t0), "tasks": results}

@@ -117,7 +117,13 @@ def check_array(
 
 
 def check_float_array(name: str, x, shape: Sequence | None = None, **kwargs) -> np.ndarray:
-    """:func:`check_array` with ``dtype="float"`` (the common case)."""
+    """:func:`check_array` with ``dtype="float"`` (the common case).
+
+    >>> check_float_array("x", np.zeros((5, 2, 3)), ("T", "B", 4))
+    Traceback (most recent call last):
+    ...
+    ValueError: x: expected shape (T, B, 4), got (5, 2, 3) (axis 2 has size 3, expected 4)
+    """
     return check_array(name, x, shape, dtype="float", **kwargs)
 
 

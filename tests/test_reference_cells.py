@@ -39,7 +39,7 @@ def _check_sequence(cell, T, B, I, H, extra, seed, with_initial=True):
     if cell == "rnn":
         p = init_rnn(I, H, rng)
     elif cell == "gru":
-        p = init_gru(I, H, rng, reset_after=extra)
+        p = init_gru(I, H, rng)
     else:
         p = init_lstm(I, H, rng, options=extra)
     p = _perturbed(p, rng)
@@ -204,3 +204,35 @@ def test_saturated_cells_raise_no_overflow_warning(dtype):
         backward = {"lstm": lstm_backward, "gru": gru_backward, "rnn": rnn_backward}[cell]
         dx, _, grads = backward(np.ones_like(out), cache)
         assert np.all(np.isfinite(dx)) and all(np.all(np.isfinite(g)) for g in grads.values()), cell
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm", "leaky"])
+def test_editing_the_output_in_place_leaves_the_gradients_unchanged(cell):
+    """``out *= mask`` on a returned output must not reach the cache the backward reads."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 2, 3))
+    runs = {
+        "rnn": (lambda: rnn_forward(x, p), rnn_backward),
+        "gru": (lambda: gru_forward(x, p), gru_backward),
+        "lstm": (lambda: lstm_forward(x, p), lstm_backward),
+        "leaky": (lambda: leaky_forward(x, 0.5), leaky_backward),
+    }
+    p = {"rnn": init_rnn, "gru": init_gru, "lstm": init_lstm}.get(cell, lambda *a: None)(3, 3, rng)
+    forward, backward = runs[cell]
+    d_out = rng.normal(size=(4, 2, 3))
+    out, final, cache = forward()
+    expected = backward(d_out, cache)
+    out, final, cache = forward()
+    out *= 0.0
+    for state in final if isinstance(final, tuple) else (final,):
+        state *= 0.0
+    got = backward(d_out, cache)
+    np.testing.assert_array_equal(got[0], expected[0])
+    for name in expected[2]:
+        np.testing.assert_array_equal(got[2][name], expected[2][name])
+
+
+def test_init_gru_has_no_reset_after():
+    """Both placements share the parameters, so the initialisation takes no placement."""
+    with pytest.raises(TypeError):
+        init_gru(3, 4, np.random.default_rng(0), reset_after=False)

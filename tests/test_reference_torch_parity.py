@@ -113,3 +113,43 @@ def test_module_without_biases_loads_as_zero_biases(cell):
     assert all(np.all(v == 0) for k, v in stack.params.items() if ".b" in k)
     x = np.random.default_rng(2).normal(size=(5, 2, 3))
     _close(stack.forward(x)[0], module(torch.tensor(x))[0], "output without biases")
+
+
+def _course_modules():
+    from lstmlib.torch import GRU, LSTM, RNN
+
+    return {
+        "peephole": LSTM(3, 4, peephole=True),
+        "coupled": LSTM(3, 4, coupled=True),
+        "no-forget-gate": LSTM(3, 4, forget_gate=False),
+        "no-output-activation": LSTM(3, 4, output_activation=False),
+        "reset-before": GRU(3, 4, reset_after=False),
+        "residual": LSTM(3, 4, num_layers=2, residual=True),
+        "residual ": RNN(3, 4, num_layers=2, residual=True),
+    }
+
+
+@pytest.mark.parametrize("tag", list(_course_modules()))
+def test_from_torch_refuses_course_variants_and_points_to_to_reference(tag):
+    """A variant dropped on the way would come back as a plain model with other outputs."""
+    module = _course_modules()[tag]
+    with pytest.raises(ValueError, match=rf"got variant '{tag.strip()}'; use lstmlib.torch.to_reference\(module\)"):
+        from_torch(module)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_from_torch_reproduces_plain_course_modules_exactly(cell):
+    from lstmlib.torch import GRU, LSTM, RNN
+
+    torch.manual_seed(0)
+    kw = {"forget_bias": 1.0} if cell == "lstm" else {}
+    module = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[cell](3, 4, num_layers=2, bidirectional=True, **kw).double()
+    x = np.random.default_rng(3).normal(size=(5, 2, 3))
+    _close(from_torch(module).forward(x)[0], module(torch.tensor(x))[0], f"plain course {cell}")
+
+
+def test_from_torch_names_the_peephole_in_a_state_dict():
+    from lstmlib.torch import LSTM
+
+    with pytest.raises(ValueError, match=r"got 'weight_peephole_l0' \(peephole=True.*lstmlib.torch.to_reference"):
+        from_torch(LSTM(3, 4, peephole=True).state_dict(), cell="lstm")

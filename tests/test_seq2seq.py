@@ -175,3 +175,25 @@ def test_greedy_decode_stops_at_eos_and_training_learns():
     ids, attn = greedy_decode(model, src, src_len, max_len=15)
     assert all(EOS not in row for row in ids)
     assert all(a.shape[1] == n for a, n in zip(attn, src_len))
+
+
+def test_multiplicative_attention_refuses_a_hidden_size_it_would_ignore():
+    with pytest.raises(ValueError, match=r"hidden_size: expected None for attention='multiplicative'.*got 8"):
+        make_attention("multiplicative", 5, 4, 8)
+    with pytest.raises(TypeError):
+        MultiplicativeAttention(5, 4, 8)
+    assert make_attention("additive", 5, 4, 8).v.in_features == 8
+
+
+@pytest.mark.parametrize("kind", ["additive", "multiplicative"])
+def test_attention_names_bad_inputs(kind):
+    att = make_attention(kind, 5, 4)
+    q, k = torch.randn(2, 5), torch.randn(3, 2, 4)
+    with pytest.raises(ValueError, match=r"query, keys: expected shapes \(T, B, 5\) and \(S, B, 4\), got \(1, 2, 5\) and \(3, 2, 6\)"):
+        att(q, torch.randn(3, 2, 6))
+    with pytest.raises(TypeError, match=r"query: expected dtype torch.float32 \(the dtype of the attention's weights\), got torch.float64"):
+        att(q.double(), k)
+    with pytest.raises(ValueError, match=r"keys: expected a non-empty source \(S ≥ 1\), got shape \(0, 2, 4\)"):
+        att(q, torch.randn(0, 2, 4))
+    with pytest.raises(TypeError, match="mask: expected dtype torch.bool"):
+        att(q, k, torch.ones(3, 2))

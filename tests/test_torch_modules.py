@@ -117,7 +117,7 @@ def test_default_device_and_to_device():
 
 @pytest.mark.parametrize("make", [lambda: LSTM(8, 16, peephole=True), lambda: GRU(8, 16, reset_after=False)], ids=["lstm", "gru"])
 def test_autocast_bfloat16_runs_and_stays_close(make):
-    """The in-place fused passes cast their inputs under autocast instead of failing."""
+    """The in-place hand-written passes cast their inputs under autocast instead of failing."""
     torch.manual_seed(0)
     m = make()
     x = torch.randn(10, 4, 8)
@@ -138,7 +138,7 @@ def test_autocast_bfloat16_runs_and_stays_close(make):
         (lambda: LSTM(2, 3, dropout=1.5), ValueError, r"dropout: expected a float in \[0, 1\], got 1.5"),
         (lambda: LSTM(2, 3, coupled=True, input_gate=False), ValueError, "coupled: expected forget_gate=True and input_gate=True"),
         (lambda: LSTM(2, 3, forget_bias="1"), TypeError, "forget_bias: expected a finite float, got '1'"),
-        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['fused', 'autograd', 'script', 'compile'\], got 'jit'"),
+        (lambda: LSTM(2, 3, backend="jit"), ValueError, r"backend: expected one of \['handwritten', 'autograd', 'script'\], got 'jit'"),
         (lambda: GRU(2, 3, reset_after="False"), TypeError, "reset_after: expected a bool, got str 'False'"),
         (lambda: LSTM(2, 3, peephole=1), TypeError, "peephole: expected a bool, got int 1"),
         (lambda: RNN(2, 3, nonlinearity="sigmoid"), ValueError, r"nonlinearity: expected one of \['tanh', 'relu'\], got 'sigmoid'"),
@@ -216,3 +216,73 @@ def test_gpu_bfloat16_peephole_runs_and_is_close():
     with torch.autocast("cuda", dtype=torch.bfloat16):
         out, _ = m(x)
     assert (out.float() - ref).abs().max() < 5e-2
+
+
+def _every_kind():
+    return [LSTM(3, 4), LSTM(3, 4, peephole=True), LSTM(3, 4, coupled=True), LSTM(3, 4, forget_gate=False),
+            GRU(3, 4), GRU(3, 4, reset_after=False), RNN(3, 4),
+            LSTM(3, 4, num_layers=2, residual=True), GRU(3, 4, num_layers=2, residual=True, bidirectional=True)]
+
+
+@pytest.mark.parametrize("model", _every_kind(), ids=lambda m: f"{type(m).__name__}-{m.variant}")
+def test_every_model_names_bad_inputs_like_the_reference(model):
+    """Plain and variant alike: argument, expected and received shape or dtype — never PyTorch's
+    ``mat1 and mat2 must have the same dtype`` or a reshape error from inside the loop."""
+    with pytest.raises(ValueError, match=r"input: expected shape \(T, B, 3\), got \(5, 2, 2\)"):
+        model(torch.randn(5, 2, 2))
+    with pytest.raises(TypeError, match=r"input: expected dtype torch.float32 \(the dtype of the model's weights\), "
+                                        r"got torch.float64"):
+        model(torch.randn(5, 2, 3, dtype=torch.float64))  # what torch.from_numpy gives
+    with pytest.raises(ValueError, match=r"input: expected a non-empty sequence \(T ≥ 1\), got shape \(0, 2, 3\)"):
+        model(torch.randn(0, 2, 3))
+    n = model.num_layers * model.num_directions
+    h0 = torch.zeros(n, 2, 4, dtype=torch.float64)
+    hx = (h0, torch.zeros(n, 2, 4)) if isinstance(model, nn.LSTM) else h0
+    with pytest.raises(TypeError, match=r"h_0: expected dtype torch.float32 \(the dtype of the input\), got torch.float64"):
+        model(torch.randn(5, 2, 3), hx)
+
+
+@pytest.mark.parametrize("model", _every_kind(), ids=lambda m: f"{type(m).__name__}-{m.variant}")
+def test_empty_batch_behaves_like_nn(model):
+    """B = 0 is a valid batch for nn.LSTM: empty outputs of the right shapes, and a backward."""
+    out, state = model(torch.randn(5, 0, 3))
+    assert out.shape == (5, 0, model.num_directions * 4)
+    for s in state if isinstance(state, tuple) else (state,):
+        assert s.shape == (model.num_layers * model.num_directions, 0, 4)
+    out.sum().backward()
+
+
+@pytest.mark.parametrize("make,base", [(LSTM, nn.LSTM), (GRU, nn.GRU), (RNN, nn.RNN)])
+def test_residual_stack_equals_nn_layers_in_a_module_list(make, base):
+    """A residual stack of plain cells is PyTorch's one-layer modules with skips (GNMT), and its
+    state dict holds only its own parameters (the one-layer templates are not registered)."""
+    torch.manual_seed(0)
+    model = make(3, 4, num_layers=3, residual=True, bidirectional=True)
+    layers = nn.ModuleList(base(3 if k == 0 else 8, 4, bidirectional=True) for k in range(3))
+    for k, layer in enumerate(layers):
+        layer.load_state_dict({name: getattr(model, name.replace("_l0", f"_l{k}", 1))
+                               for name in layer.state_dict()})
+    x = torch.randn(6, 2, 3)
+    out, _ = model(x)
+    expected = x
+    for k, layer in enumerate(layers):
+        y = layer(expected)[0]
+        expected = y + expected if k > 0 else y
+    torch.testing.assert_close(out, expected)
+    assert set(model.state_dict()) == set(base(3, 4, num_layers=3, bidirectional=True).state_dict())
+    out.sum().backward()
+    assert model.weight_hh_l2_reverse.grad is not None
+    torch.testing.assert_close(model.double()(x.double())[0], expected.double(), atol=1e-6, rtol=1e-6)
+
+
+def test_set_forget_bias_sets_the_sum_the_gate_sees():
+    from lstmlib.torch import set_forget_bias
+
+    m = set_forget_bias(nn.LSTM(3, 4, num_layers=2, bidirectional=True), 1.0)
+    for suffix in ("_l0", "_l1_reverse"):
+        total = getattr(m, "bias_ih" + suffix) + getattr(m, "bias_hh" + suffix)
+        assert torch.equal(total[4:8], torch.ones(4))
+    with pytest.raises(TypeError, match="module: expected an nn.LSTM, got GRU"):
+        set_forget_bias(nn.GRU(3, 4))
+    with pytest.raises(ValueError, match="module: expected an LSTM with biases"):
+        set_forget_bias(nn.LSTM(3, 4, bias=False))

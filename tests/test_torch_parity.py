@@ -11,7 +11,7 @@ from torch import nn
 
 from lstmlib.reference import RecurrentStack
 from lstmlib.torch import GRU, LSTM, RNN, from_reference, lstm_gates, gru_gates, to_reference
-from lstmlib.torch import fused
+from lstmlib.torch import variant_loop
 
 from torch_testing import one_thread  # noqa: F401  (autouse: one intra-op thread)
 
@@ -126,11 +126,12 @@ def test_step_backends_match_reference(backend, options):
     _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
+@pytest.mark.parametrize("backend", ["autograd", "script"])
 @pytest.mark.parametrize("reset_after", [True, False], ids=["reset-after", "reset-before"])
-def test_gru_autograd_backend_matches_reference(reset_after):
+def test_gru_step_backends_match_reference(reset_after, backend):
     rng = np.random.default_rng(5)
     stack = RecurrentStack("gru", I, H, rng=rng, reset_after=reset_after, bidirectional=True)
-    _check_against_reference(stack, from_reference(stack, backend="autograd"), rng)
+    _check_against_reference(stack, from_reference(stack, backend=backend), rng)
 
 
 def _plain_pairs():
@@ -159,7 +160,7 @@ def test_plain_models_equal_torch_nn(name, ours, theirs, kw):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_fused_loop_equals_torch_kernel_for_plain_cells(cell):
-    """The loop of lstmlib.torch.fused with the plain cell equals nn.LSTM/nn.GRU, gradients too."""
+    """The loop of lstmlib.torch.variant_loop with the plain cell equals nn.LSTM/nn.GRU, gradients too."""
     torch.manual_seed(0)
     ref = (nn.LSTM if cell == "lstm" else nn.GRU)(I, H, dtype=torch.float64)
     x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
@@ -167,11 +168,11 @@ def test_fused_loop_equals_torch_kernel_for_plain_cells(cell):
     c0 = torch.randn(B, H, dtype=torch.float64)
     w = [ref.weight_ih_l0, ref.weight_hh_l0, ref.bias_ih_l0, ref.bias_hh_l0]
     if cell == "lstm":
-        out, h, c, _ = fused.lstm_layer(x, h0, c0, *w, None, fused.LSTMOptions())
+        out, h, c, _ = variant_loop.lstm_layer(x, h0, c0, *w, None, variant_loop.LSTMOptions())
         out_ref, (h_ref, c_ref) = ref(x, (h0[None], c0[None]))
         torch.testing.assert_close(c, c_ref[0], rtol=0, atol=TOL)
     else:
-        out, h, _ = fused.gru_layer(x, h0, *w)
+        out, h, _ = variant_loop.gru_layer(x, h0, *w)
         out_ref, h_ref = ref(x, h0[None])
     torch.testing.assert_close(out, out_ref, rtol=0, atol=TOL)
     torch.testing.assert_close(h, h_ref[0], rtol=0, atol=TOL)

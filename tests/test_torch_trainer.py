@@ -1,4 +1,6 @@
 """lstmlib.torch.train: learning, history, clipping, seeding, early stopping, checkpoints, errors."""
+import time
+
 import pytest
 import torch
 from torch import nn
@@ -147,3 +149,31 @@ def test_bad_callables_and_losses():
         train(LastStep(), first_value_batch, lambda m, b: 1.0, steps=1)
     with pytest.raises(FloatingPointError, match="loss: became nan at step 1"):
         train(LastStep(), first_value_batch, lambda m, b: m(b[0]).sum() * float("nan"), steps=1)
+
+
+def slow_mse(model, batch):
+    time.sleep(0.05)
+    return mse(model, batch)
+
+
+def test_time_limit_stops_after_the_step_that_crosses_it():
+    torch.manual_seed(0)
+    h = train(LastStep(), first_value_batch, slow_mse, steps=100, time_limit=0.12)
+    assert 2 <= len(h.step) <= 6 and h.step == list(range(1, len(h.step) + 1))
+    with pytest.raises(ValueError, match="time_limit: expected"):
+        train(LastStep(), first_value_batch, mse, steps=1, time_limit=0)
+
+
+def test_seq2seq_trains_through_the_one_loop(monkeypatch):
+    """train_seq2seq is lstmlib.torch.train with sampled batches and windowed logging."""
+    from lstmlib.data.translation import load_number_translation
+    from lstmlib.torch import seq2seq
+
+    calls = []
+    real_train = seq2seq.train
+    monkeypatch.setattr(seq2seq, "train", lambda *a, **kw: calls.append(kw) or real_train(*a, **kw))
+    data = load_number_translation(100, 10, 10, max_numbers=2, max_value=99, seed=0)
+    model = seq2seq.Seq2Seq(len(data.src_vocab), len(data.tgt_vocab), embed_size=4, hidden_size=8)
+    log = seq2seq.train_seq2seq(model, data, steps=7, batch_size=8, log_every=3)
+    assert len(calls) == 1 and calls[0]["steps"] == 7
+    assert log.step == [3, 6, 7] and len(log.loss) == 3 and not model.training

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstmlib import longterm
+from lstmlib.reference import longterm
 from lstmlib.viz import gradients as gviz
 
 

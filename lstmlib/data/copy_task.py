@@ -1,4 +1,4 @@
-"""Copy task of article 001: a string over {a, b, c}, the separator ``X``, the same string.
+"""Copy task (after Edwin Chen's "Exploring LSTMs"; see the course's Sources page): a string over {a, b, c}, the separator ``X``, the same string.
 
 ``baaXbaa.`` — after ``X`` every character is determined by the first half, so a model that
 predicts it must have stored the string. Next-character ids over :data:`COPY_VOCAB`,
@@ -13,6 +13,7 @@ from .text import CharVocab, strings_to_batch
 
 __all__ = ["COPY_VOCAB", "copy_string", "make_copy"]
 
+#: The copy task's characters, the content symbols a, b, c, the recall marker X and the pad ``.``.
 COPY_VOCAB = CharVocab("abcX.")
 
 

@@ -1,4 +1,4 @@
-"""Counting tasks of article 001 (Edwin Chen's LSTM explorer), for next-character models.
+"""Counting tasks of Edwin Chen's "Exploring LSTMs" (see the course's Sources page), for next-character models.
 
 * :func:`make_counting`: ``a^N X b^N .`` — the model must emit as many ``b`` as it read ``a``.
 * :func:`make_selective_counting`: ``a``'s with ``X``'s scattered among them, then ``Y``, then

@@ -1,10 +1,11 @@
 r"""The movie-frames task: label every frame of a film, where the right label depends on the past.
 
-Article 001 motivates recurrent networks with a film: label each frame with an activity. A frame
-showing *someone in water* should be labelled *swimming* if the scene is set on a beach and
-*bathing* if it is set at home — and the location was shown only in the scene's first shot (its
-*establishing shot*), several frames earlier. A classifier that looks at one frame at a time
-cannot know where the scene is set; a model that carries a state from frame to frame can.
+Edwin Chen's "Exploring LSTMs" (see the course's Sources page) motivates recurrent networks with a
+film: label each frame with an activity. A frame showing *someone in water* should be labelled
+*swimming* if the scene is set on a beach and *bathing* if it is set at home — and the location was
+shown only in the scene's first shot (its *establishing shot*), several frames earlier. A
+classifier that looks at one frame at a time cannot know where the scene is set; a model that
+carries a state from frame to frame can.
 
 The generator
 -------------
@@ -67,7 +68,7 @@ __all__ = [
     "ACTIVITIES",
 ]
 
-#: Names for the default task (``n_contexts=2``, ``n_objects=3``), after article 001's examples.
+#: Names for the default task (``n_contexts=2``, ``n_objects=3``), after the examples of "Exploring LSTMs".
 SETTINGS = ("beach", "home")
 OBJECTS = ("in water", "lying down", "food")
 #: ``ACTIVITIES[c * K + k]`` is the activity for setting ``c`` and object ``k``.

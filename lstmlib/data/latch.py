@@ -19,7 +19,7 @@ import numpy as np
 
 from ..validate import check_positive_float, check_positive_int
 
-__all__ = ["make_latch"]
+__all__ = ["make_latch", "latch_runs_data"]
 
 
 def make_latch(
@@ -64,3 +64,16 @@ def make_latch(
     inputs = rng.normal(0.0, np.sqrt(noise_var), size=(seq_len, n, 1))
     inputs[:n_informative, :, 0] = labels  # the class, then nothing but noise
     return inputs, target * labels, labels
+
+
+def latch_runs_data(n_runs: int, n: int, seq_len: int, rng: np.random.Generator, n_informative: int = 1,
+                    noise_var: float = 0.2):
+    """Latch data for a population: ``n`` sequences per run, laid out ``(T, n_runs, n)``.
+
+    Returns ``(inputs (T, K, n), targets (K, n), labels (K, n))`` from
+    :func:`make_latch`; run ``k`` owns its own sequences.
+    """
+    n_runs = check_positive_int("n_runs", n_runs)
+    x, y, labels = make_latch(n_runs * n, seq_len, rng, n_informative=n_informative, noise_var=noise_var)
+    # (T, K·n, 1) → (T, K, n): run k owns sequences k·n … k·n + n − 1
+    return x[:, :, 0].reshape(seq_len, n_runs, n), y.reshape(n_runs, n), labels.reshape(n_runs, n)

@@ -28,6 +28,7 @@ from ..validate import check_positive_int
 __all__ = ["REBER_SYMBOLS", "reber_string", "embedded_reber_string", "is_embedded_reber",
            "make_continual_reber"]
 
+#: The seven symbols of the Reber grammar, in the order of the one-hot encoding.
 REBER_SYMBOLS = "BTPSXVE"
 _TRANSITIONS = {  # state -> ((symbol, next_state), (symbol, next_state))
     1: (("T", 2), ("P", 3)),

@@ -1,18 +1,18 @@
 r"""Small sequence tasks for chapter 2, each chosen to suit one recurrent design.
 
-=====================  ====================================  =====================================
-generator              what the target is                    which design it suits
-=====================  ====================================  =====================================
-:func:`make_echo`      the symbol seen ``delay`` steps ago   pattern A: an output every step, the
-                                                             memory lives in the hidden state
-:func:`make_parity`    the parity of the bits so far         pattern B: the last *output* is all
-                                                             the state needed (teacher forcing)
-:func:`make_majority`  the most frequent symbol              pattern C: one output after the
-                                                             whole sequence
-:func:`make_peaks`     is ``x_t`` a local maximum?           bidirectional: needs ``x_{t+1}``
-:func:`make_delayed_xor`  ``b_t XOR b_{t-delay}``            deep RNNs: a nonlinear function of
-                                                             the input and a memory, every step
-=====================  ====================================  =====================================
+========================  ====================================  =====================================
+generator                 what the target is                    which design it suits
+========================  ====================================  =====================================
+:func:`make_echo`         the symbol seen ``delay`` steps ago   pattern A: an output every step, the
+                                                                memory lives in the hidden state
+:func:`make_parity`       the parity of the bits so far         pattern B: the last *output* is all
+                                                                the state needed (teacher forcing)
+:func:`make_majority`     the most frequent symbol              pattern C: one output after the
+                                                                whole sequence
+:func:`make_peaks`        is ``x_t`` a local maximum?           bidirectional: needs ``x_{t+1}``
+:func:`make_delayed_xor`  ``b_t XOR b_{t-delay}``               deep RNNs: a nonlinear function of
+                                                                the input and a memory, every step
+========================  ====================================  =====================================
 
 All inputs are time-major float arrays ``(T, n, F)``; per-step targets are int ``(T, n)``, one
 target per sequence is int ``(n,)``. Symbols are one-hot encoded.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..validate import check_positive_int
+from .text import one_hot
 
 __all__ = ["make_echo", "make_parity", "make_majority", "make_peaks", "peaks_causal_bayes_accuracy",
            "make_delayed_xor"]
@@ -34,7 +35,7 @@ def _check_rng(rng):
 
 
 def _one_hot(symbols: np.ndarray, n_symbols: int) -> np.ndarray:
-    return np.eye(n_symbols)[symbols]
+    return one_hot(symbols, n_symbols, dtype=np.float64)
 
 
 def make_echo(n: int, seq_len: int, rng: np.random.Generator, *, delay: int = 2, n_symbols: int = 4):

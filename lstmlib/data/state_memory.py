@@ -1,4 +1,4 @@
-"""State memory task of article 001: ``A x…x Y a`` or ``B x…x Y b``.
+"""State memory task (after Edwin Chen's "Exploring LSTMs"; see the course's Sources page): ``A x…x Y a`` or ``B x…x Y b``.
 
 The first symbol (``A`` or ``B``) must be remembered across 1–10 ``x``'s; after the separator
 ``Y`` the model emits its lower-case copy. Next-character ids over :data:`STATE_VOCAB`,
@@ -13,6 +13,7 @@ from .text import CharVocab, strings_to_batch
 
 __all__ = ["STATE_VOCAB", "state_memory_string", "make_state_memory"]
 
+#: The state-memory task's characters (``.`` pads a finished string).
 STATE_VOCAB = CharVocab("ABxYab.")
 
 

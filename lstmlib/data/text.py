@@ -29,6 +29,7 @@ __all__ = [
     "one_hot",
     "stdlib_corpus",
     "stdlib_files",
+    "PREFERRED_MODULES",
     "char_windows",
     "code_features",
     "interleaved_split",
@@ -37,8 +38,8 @@ __all__ = [
 #: Target value that a loss must skip (padding after a string has ended).
 IGNORE_INDEX = -100
 
-#: Standard-library modules tried first, in this order: plain, readable, long-lived code with
-#: indentation, strings, comments and docstrings. Missing ones are skipped, so the corpus is the
+#: Standard-library modules tried first, in this order (plain, readable, long-lived code with
+#: indentation, strings, comments and docstrings). Missing ones are skipped, so the corpus is the
 #: same on every machine with the same Python version.
 PREFERRED_MODULES = (
     "textwrap.py", "string.py", "bisect.py", "heapq.py", "fnmatch.py", "glob.py", "shlex.py",

@@ -136,7 +136,7 @@ def score_timed_spikes(outputs, targets, threshold: float = 0.5) -> dict:
     spike, in steps; each missing or extra spike counts as an error of ``T`` steps (the sequence
     length), so a silent network cannot look precise.
 
-    Returns a dict: ``solved`` (fraction of sequences), ``timing_error`` (mean |Δt| in steps over
+    Returns a dict: ``solved`` (fraction of sequences), ``timing_error`` (mean ``|Δt|`` in steps over
     target spikes), ``step_accuracy`` (fraction of steps on the right side of the threshold).
     """
     threshold = check_positive_float("threshold", threshold)
@@ -166,7 +166,7 @@ def score_timed_spikes(outputs, targets, threshold: float = 0.5) -> dict:
 def score_spike_delay(outputs, targets, mask, max_delay: int, tolerance: float = 0.5) -> dict:
     """Score MSD outputs: the predicted delay is ``output · max_delay`` steps.
 
-    Returns a dict: ``timing_error`` (mean |predicted − true delay| in steps over scored
+    Returns a dict: ``timing_error`` (mean ``|predicted − true delay|`` in steps over scored
     spikes), ``within_tolerance`` (fraction of scored spikes with error < ``tolerance`` steps —
     0.5 means the rounded prediction is the exact delay) and ``solved`` (fraction of sequences
     where every scored spike is within tolerance).

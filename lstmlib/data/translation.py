@@ -44,7 +44,7 @@ __all__ = [
     "pad_batch",
 ]
 
-#: Languages a sentence can be written in: ``"digits"`` or any ``num2words`` code we tokenise.
+#: The languages a sentence can be written in, ``"digits"`` or a ``num2words`` code we tokenise.
 LANGUAGES = ("digits", "en", "de", "fr", "es", "it")
 
 SEPARATOR = ","

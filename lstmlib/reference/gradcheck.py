@@ -2,7 +2,7 @@
 
 Central differences, in float64:
 
-    ∂L/∂θ_k ≈ (L(θ + ε e_k) − L(θ − ε e_k)) / (2ε)     error O(ε²) + round-off O(u·|L|/ε)
+    ∂L/∂θ_k ≈ (L(θ + ε e_k) − L(θ − ε e_k)) / (2ε)     error O(ε²) + round-off O(u·‖L‖/ε)
 
 The two error terms balance near ε = u^{1/3} ≈ 6e−6 (u = 2.2e−16, float64), hence the default
 ε = 1e−5: a correct backward pass then agrees to a relative error of about 1e−8 (at ε = 1e−6
@@ -58,7 +58,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray, scale: float | None = None) -> float:
-    """max_k |a_k − n_k| / max(|a_k|, |n_k|, 1e−3 · scale), scale = max_j |n_j| unless given.
+    """``max_k |a_k − n_k| / max(|a_k|, |n_k|, 1e−3 · scale)``, ``scale = max_j |n_j|`` unless given.
 
     The floor stops an entry that is almost zero (say 1e−9, where finite differences carry an
     absolute round-off of ~1e−11) from dominating: such an entry is compared against the gradient's

@@ -1,6 +1,6 @@
 """The GRU cell and its unrolled layer, with the reset gate before or after the recurrent product.
 
-Book notation (article 004; gate blocks in the order r, z, g = PyTorch's r, z, n):
+Book notation (Cho et al. 2014; gate blocks in the order r, z, g = PyTorch's r, z, n):
 
     r_t = σ(x_t W_xr + b_xr + h_{t−1} W_hr + b_hr)        reset gate
     z_t = σ(x_t W_xz + b_xz + h_{t−1} W_hz + b_hz)        update gate
@@ -32,14 +32,12 @@ from .activations import _sigmoid
 __all__ = ["init_gru", "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward"]
 
 
-def init_gru(input_size: int, hidden_size: int, rng: np.random.Generator, reset_after: bool = True,
-             dtype=np.float64) -> dict:
+def init_gru(input_size: int, hidden_size: int, rng: np.random.Generator, dtype=np.float64) -> dict:
     """W_x (I, 3H), W_h (H, 3H), b_x, b_h (3H,) from Uniform(−1/√H, 1/√H), as PyTorch does.
 
-    ``reset_after`` does not change the shapes (both placements keep b_h); it is accepted so the
-    call reads like the model it initialises.
+    Both placements of the reset gate use the same parameters; ``reset_after`` is an argument of
+    :func:`gru_forward`, not of the initialisation.
     """
-    _check_reset_after(reset_after)
     return uniform_params(input_size, hidden_size, 3, rng, ("b_x", "b_h"), dtype)
 
 
@@ -91,6 +89,7 @@ def gru_forward(x: np.ndarray, params: dict, h0=None, reset_after: bool = True):
     cache = {"x": x, "h0": h0, "gates": gates, "hidden": hidden, "reset_h": reset_h, "h": out,
              "params": params, "reset_after": reset_after}
     cache.update({name: gates[:, :, k * H:(k + 1) * H] for k, name in enumerate("rzg")})
+    out = out.copy()  # the backward reads cache["h"]: an in-place edit of the output must not reach it
     return out, out[-1], cache
 
 

@@ -40,7 +40,9 @@ def leaky_forward(v: np.ndarray, alpha, mu0=None):
     mu[0] += alpha * mu0
     for t in range(1, T):
         mu[t] += alpha * mu[t - 1]
-    return mu, mu[-1], {"v": v, "alpha": alpha, "mu0": mu0, "mu": mu}
+    cache = {"v": v, "alpha": alpha, "mu0": mu0, "mu": mu}
+    mu = mu.copy()  # the backward reads cache["mu"]: an in-place edit of the output must not reach it
+    return mu, mu[-1], cache
 
 
 def leaky_backward(d_out: np.ndarray, cache: dict, d_final=None):

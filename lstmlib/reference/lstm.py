@@ -191,7 +191,10 @@ def lstm_forward(x: np.ndarray, params: dict, h0=None, c0=None, options=None):
     cache = {"x": x, "h0": h0, "c0": c0, "gates": gates, "c": c, "tanh_c": tanh_c, "h": out,
              "params": params, "options": options}
     cache.update({name: gates[:, :, k * H:(k + 1) * H] for k, name in enumerate("ifgo")})
-    return out, (out[-1], c[-1]), cache
+    # Copies: the backward reads cache["h"] and cache["c"], so an in-place edit of what is
+    # returned (out *= mask) must not change the gradients.
+    out = out.copy()
+    return out, (out[-1], c[-1].copy()), cache
 
 
 def lstm_backward(d_out: np.ndarray, cache: dict, d_final=None):
@@ -230,6 +233,13 @@ def lstm_step_forward(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, p
 
     cache["i"], ["f"], ["g"], ["o"], ["c"], ["tanh_c"] are the step's values, each (B, H).
     It is the layer with T = 1, so a step and an unrolled sequence can never disagree.
+
+    >>> params = init_lstm(3, 4, np.random.default_rng(0))   # W_x (3, 16), W_h (4, 16), b (16,)
+    >>> h, c, cache = lstm_step_forward(np.ones((2, 3)), np.zeros((2, 4)), np.zeros((2, 4)), params)
+    >>> h.shape, cache["f"].shape
+    ((2, 4), (2, 4))
+    >>> bool(np.all(np.abs(h) < 1))                           # h = o ⊙ tanh(c)
+    True
     """
     check_step_input(x_t)
     out, (h, c), seq_cache = lstm_forward(x_t[None], params, h_prev, c_prev, options)

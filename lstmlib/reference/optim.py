@@ -1,4 +1,4 @@
-"""Optimisers that update a parameter dict in place, and clipping by global norm.
+"""Optimisers that update a parameter dict in place, and clipping by global norm::
 
     SGD with momentum:  v ← μ v + g;             θ ← θ − η v
     Adam:               m ← β₁ m + (1 − β₁) g;   s ← β₂ s + (1 − β₂) g²

@@ -1,6 +1,7 @@
 """The vanilla (Elman) RNN cell and its unrolled layer, with backpropagation through time.
 
-Book notation (article 003's U, W, b; here W_x = U, W_h = W), row vectors:
+Book notation (Goodfellow, Bengio & Courville 2016, §10.2, call them U, W, b; here W_x = U, W_h = W),
+row vectors:
 
     a_t = x_t W_x + h_{t−1} W_h + b          (B, H)
     h_t = tanh(a_t)
@@ -48,7 +49,9 @@ def rnn_forward(x: np.ndarray, params: dict, h0=None):
         np.matmul(h0 if t == 0 else out[t - 1], params["W_h"], out=scratch)
         out[t] += scratch
         np.tanh(out[t], out=out[t])
-    return out, out[-1], {"x": x, "h0": h0, "h": out, "params": params}
+    cache = {"x": x, "h0": h0, "h": out, "params": params}
+    out = out.copy()  # the backward reads cache["h"]: an in-place edit of the output must not reach it
+    return out, out[-1], cache
 
 
 def rnn_backward(d_out: np.ndarray, cache: dict, d_final=None):

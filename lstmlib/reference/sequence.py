@@ -54,7 +54,7 @@ class RecurrentStack:
                 if cell == "rnn":
                     p = init_rnn(layer_input, self.hidden_size, rng, dtype)
                 elif cell == "gru":
-                    p = init_gru(layer_input, self.hidden_size, rng, self.reset_after, dtype)
+                    p = init_gru(layer_input, self.hidden_size, rng, dtype)
                 else:
                     p = init_lstm(layer_input, self.hidden_size, rng, self.options, dtype=dtype)
                 self.params.update({f"{prefix}.{k}": v for k, v in p.items()})

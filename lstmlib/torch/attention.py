@@ -53,8 +53,23 @@ class _Attention(nn.Module):
                 f"query, keys: expected shapes (T, B, Dq) and (S, B, Dk) with the same B, got "
                 f"{tuple(query.shape)} and {tuple(keys.shape)}"
             )
+        if query.shape[-1] != self.query_size or keys.shape[-1] != self.key_size:
+            raise ValueError(
+                f"query, keys: expected shapes (T, B, {self.query_size}) and (S, B, {self.key_size}), got "
+                f"{tuple(query.shape)} and {tuple(keys.shape)}"
+            )
+        if keys.shape[0] == 0:
+            raise ValueError(f"keys: expected a non-empty source (S ≥ 1), got shape {tuple(keys.shape)}")
+        weight_dtype = next(self.parameters()).dtype
+        if not torch.is_autocast_enabled(query.device.type):  # autocast casts for us
+            for name, x in (("query", query), ("keys", keys)):
+                if x.dtype != weight_dtype:
+                    raise TypeError(f"{name}: expected dtype {weight_dtype} (the dtype of the attention's "
+                                    f"weights), got {x.dtype}")
         if mask is not None and tuple(mask.shape) != tuple(keys.shape[:2]):
             raise ValueError(f"mask: expected shape {tuple(keys.shape[:2])}, got {tuple(mask.shape)}")
+        if mask is not None and mask.dtype != torch.bool:
+            raise TypeError(f"mask: expected dtype torch.bool (True at real tokens), got {mask.dtype}")
         scores = self.score(query, keys)                     # (B, T, S)
         weights = _masked_softmax(scores, mask)              # (B, T, S)
         context = torch.bmm(weights, keys.transpose(0, 1))   # (B, T, Dk)
@@ -69,6 +84,7 @@ class AdditiveAttention(_Attention):
 
     def __init__(self, query_size: int, key_size: int, hidden_size: int | None = None):
         super().__init__()
+        self.query_size, self.key_size = query_size, key_size
         hidden_size = query_size if hidden_size is None else hidden_size
         self.query_proj = nn.Linear(check_positive_int("query_size", query_size), hidden_size, bias=False)
         self.key_proj = nn.Linear(check_positive_int("key_size", key_size),
@@ -84,8 +100,9 @@ class AdditiveAttention(_Attention):
 class MultiplicativeAttention(_Attention):
     r"""Luong's "general" score :math:`e_j = s^\top W h_j`."""
 
-    def __init__(self, query_size: int, key_size: int, hidden_size: int | None = None):
+    def __init__(self, query_size: int, key_size: int):
         super().__init__()
+        self.query_size, self.key_size = query_size, key_size
         self.key_proj = nn.Linear(check_positive_int("key_size", key_size),
                                   check_positive_int("query_size", query_size), bias=False)
 
@@ -95,6 +112,12 @@ class MultiplicativeAttention(_Attention):
 
 
 def make_attention(kind: str, query_size: int, key_size: int, hidden_size: int | None = None) -> _Attention:
-    """``kind`` in {"additive", "multiplicative"}."""
-    cls = {"additive": AdditiveAttention, "multiplicative": MultiplicativeAttention}
-    return cls[check_choice("attention", kind, cls)](query_size, key_size, hidden_size)
+    """``kind`` in {"additive", "multiplicative"}; ``hidden_size`` is the additive score's width
+    (default ``query_size``) and is refused for the multiplicative score, which has none."""
+    check_choice("attention", kind, ["additive", "multiplicative"])
+    if kind == "additive":
+        return AdditiveAttention(query_size, key_size, hidden_size)
+    if hidden_size is not None:
+        raise ValueError(f"hidden_size: expected None for attention='multiplicative' (the bilinear score "
+                         f"has no hidden layer), got {hidden_size!r}")
+    return MultiplicativeAttention(query_size, key_size)

@@ -55,7 +55,7 @@ class Hypothesis:
 
 
 def length_penalty(length: int, alpha: float) -> float:
-    """lp(Y) = ((5 + |Y|) / 6)^α."""
+    """``lp(Y) = ((5 + |Y|) / 6)^α``."""
     return ((5.0 + length) / 6.0) ** alpha
 
 

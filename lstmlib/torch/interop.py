@@ -1,19 +1,10 @@
 """Weights between :class:`lstmlib.reference.RecurrentStack` and the modules of :mod:`.modules`.
 
-Concordance (``_l{k}`` is the layer, ``_reverse`` the backward direction; reference keys
-``l{k}[_reverse].name``):
-
-=====================  =============================================
-reference              module
-=====================  =============================================
-``W_x`` (I, G·H)       ``weight_ih_l{k}`` = W_xᵀ (G·H, I)
-``W_h`` (H, G·H)       ``weight_hh_l{k}`` = W_hᵀ (G·H, H)
-``b`` (LSTM, RNN)      ``bias_ih_l{k} + bias_hh_l{k}`` (export: bias_ih = b, bias_hh = 0)
-``b_x``, ``b_h`` (GRU) ``bias_ih_l{k}``, ``bias_hh_l{k}``
-``p_i, p_f, p_o``      rows 0, 1, 2 of ``weight_peephole_l{k}`` (3, H)
-=====================  =============================================
-
-The reference is imported lazily: the PyTorch path does not need it to run.
+The names map through the library's one concordance table, in
+:mod:`lstmlib.reference.torch_interop` (:func:`~lstmlib.reference.state_arrays` and
+:func:`~lstmlib.reference.load_state_arrays`); this module adds what the table
+cannot know, the configuration: the variant options, ``reset_after`` and ``residual`` travel
+with the weights in both directions.
 """
 from __future__ import annotations
 
@@ -23,11 +14,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..reference import RecurrentStack
+from ..reference.torch_interop import load_state_arrays, state_arrays
 from .modules import GRU, LSTM, RNN, _as_course_module
 
 __all__ = ["from_reference", "to_reference"]
 
-_PEEPHOLES = ("p_i", "p_f", "p_o")
+_TORCH_DTYPE = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 
 def from_reference(stack, **module_kwargs) -> nn.Module:
@@ -35,55 +28,36 @@ def from_reference(stack, **module_kwargs) -> nn.Module:
 
     The dtype follows the stack's arrays (float64 for the parity tests). ``module_kwargs`` go to
     the constructor (``batch_first``, ``backend``, ``device``...).
-    """
-    from ..reference import RecurrentStack
 
+    >>> stack = RecurrentStack("lstm", 3, 4, options={"peephole": True}, rng=np.random.default_rng(0))
+    >>> model = from_reference(stack)
+    >>> model.variant, model.weight_peephole_l0.shape
+    ('peephole', torch.Size([3, 4]))
+    >>> x = np.random.default_rng(1).normal(size=(5, 2, 3))
+    >>> float(abs(model(torch.from_numpy(x))[0].detach().numpy() - stack.forward(x)[0]).max()) < 1e-12
+    True
+    """
     if not isinstance(stack, RecurrentStack):
         raise TypeError(f"stack: expected lstmlib.reference.RecurrentStack, got {type(stack).__name__}")
-    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[
-        next(iter(stack.params.values())).dtype
-    ]
+    dtype = _TORCH_DTYPE[next(iter(stack.params.values())).dtype]
     kwargs = dict(num_layers=stack.num_layers, bidirectional=stack.bidirectional, residual=stack.residual, dtype=dtype)
     if stack.cell == "lstm":
         kwargs.update(dataclasses.asdict(stack.options))
     elif stack.cell == "gru":
         kwargs["reset_after"] = stack.reset_after
     kwargs.update(module_kwargs)
-    cls = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[stack.cell]
-    module = cls(stack.input_size, stack.hidden_size, **kwargs)
-
-    state = {}
-    peep: dict = {}
-    for key, value in stack.params.items():
-        prefix, name = key.split(".", 1)
-        suffix = "_" + prefix  # "l1_reverse" → "_l1_reverse"
-        t = torch.from_numpy(np.ascontiguousarray(value.T if value.ndim == 2 else value))
-        if name == "W_x":
-            state["weight_ih" + suffix] = t
-        elif name == "W_h":
-            state["weight_hh" + suffix] = t
-        elif name == "b":  # one bias in the reference; PyTorch's two are only ever summed
-            state["bias_ih" + suffix] = t
-            state["bias_hh" + suffix] = torch.zeros_like(t)
-        elif name == "b_x":
-            state["bias_ih" + suffix] = t
-        elif name == "b_h":
-            state["bias_hh" + suffix] = t
-        elif name in _PEEPHOLES:
-            peep.setdefault("weight_peephole" + suffix, {})[name] = t
-        else:
-            raise ValueError(f"stack: unexpected parameter {key!r}")
-    for key, rows in peep.items():
-        state[key] = torch.stack([rows[n] for n in _PEEPHOLES])
-    module.load_state_dict(state)
+    module = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[stack.cell](stack.input_size, stack.hidden_size, **kwargs)
+    module.load_state_dict({key: torch.from_numpy(value) for key, value in state_arrays(stack).items()})
     return module
 
 
 def to_reference(module: nn.Module):
     """A :class:`lstmlib.reference.RecurrentStack` (float64) with ``module``'s configuration and
-    weights. Accepts the course's modules and plain ``nn.LSTM``/``nn.GRU``/``nn.RNN`` (tanh)."""
-    from ..reference import RecurrentStack
+    weights. Accepts the course's modules and plain ``nn.LSTM``/``nn.GRU``/``nn.RNN`` (tanh).
 
+    >>> to_reference(GRU(3, 4, num_layers=2, reset_after=False))
+    RecurrentStack('gru', 3, 4, num_layers=2, bidirectional=False, residual=False)
+    """
     if isinstance(module, nn.LSTM):
         cell, module = "lstm", _as_course_module(module, "lstm")
     elif isinstance(module, nn.GRU):
@@ -101,19 +75,5 @@ def to_reference(module: nn.Module):
     if cell == "gru":
         kwargs["reset_after"] = module.reset_after
     stack = RecurrentStack(cell, module.input_size, module.hidden_size, **kwargs)
-    for key in stack.params:
-        prefix, name = key.split(".", 1)
-        suffix = "_" + prefix
-        get = lambda kind: getattr(module, kind + suffix, None)
-        as_np = lambda t: t.detach().cpu().double().numpy()
-        if name == "W_x":
-            value = as_np(get("weight_ih")).T
-        elif name == "W_h":
-            value = as_np(get("weight_hh")).T
-        elif name in ("b", "b_x", "b_h"):
-            parts = {"b": ("bias_ih", "bias_hh"), "b_x": ("bias_ih",), "b_h": ("bias_hh",)}[name]
-            value = sum(as_np(get(p)) for p in parts) if module.bias else np.zeros(stack.params[key].shape)
-        else:
-            value = as_np(get("weight_peephole"))[_PEEPHOLES.index(name)]
-        stack.params[key] = np.ascontiguousarray(value)
-    return stack
+    arrays = {key: value.detach().cpu().double().numpy() for key, value in module.state_dict().items()}
+    return load_state_arrays(stack, arrays)

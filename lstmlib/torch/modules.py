@@ -7,22 +7,22 @@ names and shapes (``weight_ih_l0`` (4H, I), ``weight_hh_l0`` (4H, H), ``bias_ih_
 
 What they add are the variants studied in the course:
 
-========================  ==============================================================
-``peephole=True``         ``p_i ⊙ c_{t-1}``, ``p_f ⊙ c_{t-1}``, ``p_o ⊙ c_t`` (Gers 2002);
-                          extra parameter ``weight_peephole_l{k}`` (3, H), rows p_i, p_f, p_o
-``forget_gate=False``…    a removed gate is the constant 1 (same for input/output gate)
-``input_activation=False`` g_t without tanh; ``output_activation=False``: h_t = o_t ⊙ c_t
-``coupled=True``          i_t = 1 − f_t (Greff et al. 2017, "CIFG")
-``residual=True``         layer l ≥ 1 adds its input to its output (Wu et al. 2016, GNMT)
-``reset_after=False``     GRU with r_t applied before the recurrent product (Cho 2014)
-========================  ==============================================================
+============================  ==============================================================
+``peephole=True``             ``p_i ⊙ c_{t-1}``, ``p_f ⊙ c_{t-1}``, ``p_o ⊙ c_t`` (Gers 2002);
+                              extra parameter ``weight_peephole_l{k}`` (3, H), rows p_i, p_f, p_o
+``forget_gate=False``…        a removed gate is the constant 1 (same for input/output gate)
+``input_activation=False``    g_t without tanh; ``output_activation=False``: h_t = o_t ⊙ c_t
+``coupled=True``              i_t = 1 − f_t (Greff et al. 2017, "CIFG")
+``residual=True``             layer l ≥ 1 adds its input to its output (Wu et al. 2016, GNMT)
+``reset_after=False``         GRU with r_t applied before the recurrent product (Cho 2014)
+============================  ==============================================================
 
 Dispatch: a configuration that PyTorch can run itself (every option at its default) calls the
 parent's ``forward`` — PyTorch's fused CPU kernel or cuDNN — unchanged. Anything else runs the loop
-in :mod:`lstmlib.torch.fused` (input projection hoisted, one ``addmm`` per step). ``model.variant``
+in :mod:`lstmlib.torch.variant_loop` (input projection hoisted, one ``addmm`` per step). ``model.variant``
 says which configuration a model is, ``model.is_plain`` whether it dispatches to PyTorch.
 
-Equations (book notation) are in :mod:`lstmlib.torch.fused`; the NumPy twins with hand-written
+Equations (book notation) are in :mod:`lstmlib.torch.variant_loop`; the NumPy twins with hand-written
 backward passes are in :mod:`lstmlib.reference`, and the tests hold the two equal to 1e-10.
 """
 from __future__ import annotations
@@ -34,10 +34,10 @@ import torch
 from torch import nn
 
 from .. import validate
-from . import fused
-from .fused import LSTMOptions
+from . import variant_loop
+from .variant_loop import LSTMOptions
 
-__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "check_tensor"]
+__all__ = ["LSTM", "GRU", "RNN", "lstm_gates", "gru_gates", "set_forget_bias", "check_tensor"]
 
 
 def check_tensor(name: str, x, shape, bind: Optional[dict] = None) -> torch.Tensor:
@@ -65,9 +65,8 @@ class _Recurrent:
     """What LSTM, GRU and RNN share: input/state handling, the layer stack, CUDA graphs.
 
     A mixin placed before ``nn.RNNBase`` in the bases; subclasses define ``_n_states`` (2 for the
-    LSTM's (h, c), 1 otherwise), ``_plain_layers(x, states, layer)`` (PyTorch's kernel for one
-    layer, used by residual stacks) and, where the cell has variants or can be probed,
-    ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.fused`).
+    LSTM's (h, c), 1 otherwise) and, where the cell has variants or can be probed,
+    ``_layer(layer, direction, x, states, keep_gates)`` (the loop of :mod:`.variant_loop`).
     """
 
     _n_states = 1
@@ -75,8 +74,9 @@ class _Recurrent:
     def _init_common(self, residual, cuda_graph, backend):
         self.residual = bool(residual)
         self.cuda_graph = bool(cuda_graph)
-        self.backend = validate.check_choice("backend", backend, fused.BACKENDS)
+        self.backend = validate.check_choice("backend", backend, variant_loop.BACKENDS)
         self._graphs: dict = {}
+        self._templates: dict = {}  # one-layer modules on the meta device, see _one_layer_module
 
     def _apply(self, fn, *args, **kwargs):
         # .to(), .half(), .cuda() may give the parameters new storage; captured graphs would
@@ -107,7 +107,7 @@ class _Recurrent:
         return not self._variant_tags()
 
     def _cell_is_custom(self) -> bool:
-        """True when the cell itself (not just the stacking) needs the loop of ``fused``."""
+        """True when the cell itself (not just the stacking) needs the loop of :mod:`.variant_loop`."""
         return False
 
     def extra_repr(self) -> str:
@@ -132,6 +132,14 @@ class _Recurrent:
             if self.batch_first:
                 x = x.transpose(0, 1)
             unbatched = False
+        if x.shape[0] == 0:
+            raise ValueError(f"input: expected a non-empty sequence (T ≥ 1), got shape {tuple(input.shape)}")
+        weight_dtype = self.weight_ih_l0.dtype
+        if x.dtype != weight_dtype:
+            raise TypeError(
+                f"input: expected dtype {weight_dtype} (the dtype of the model's weights), got {x.dtype} "
+                f"(convert the input with .to({weight_dtype}) or the model with .to({x.dtype}))"
+            )
         batch = x.shape[1]
         n = self.num_layers * self.num_directions
         if hx is None:
@@ -147,6 +155,8 @@ class _Recurrent:
                     s = check_tensor(name, s, (n, self.hidden_size)).unsqueeze(1)
                 else:
                     s = check_tensor(name, s, (n, batch, self.hidden_size))
+                if s.dtype != x.dtype:
+                    raise TypeError(f"{name}: expected dtype {x.dtype} (the dtype of the input), got {s.dtype}")
                 states.append(s)
         return x, states, unbatched
 
@@ -201,14 +211,36 @@ class _Recurrent:
             layer_in = out
         return layer_in, [torch.stack(f) for f in finals], gates_per_layer
 
-    def _flat_layer_params(self, layer: int):
-        params = []
-        for d in range(self.num_directions):
-            params.extend(w for w in self._layer_weights(layer, d) if w is not None)
-        return params
+    def _one_layer_module(self, layer: int) -> nn.Module:
+        """A one-layer ``nn.LSTM``/``GRU``/``RNN`` shaped like ``layer`` of this stack, on the
+        ``meta`` device (no storage): a template that :meth:`_plain_layers` calls with this
+        layer's own parameters. Kept out of the registered submodules, so ``state_dict()`` and
+        ``parameters()`` list nothing twice."""
+        input_size = self.input_size if layer == 0 else self.num_directions * self.hidden_size
+        key = (input_size, self.bias, self.bidirectional)
+        templates = self._templates
+        if key not in templates:
+            base = type(self).__mro__[type(self).__mro__.index(_Recurrent) + 1]  # nn.LSTM, nn.GRU or nn.RNN
+            kwargs = {"nonlinearity": self.nonlinearity} if base is nn.RNN else {}
+            templates[key] = base(input_size, self.hidden_size, 1, bias=self.bias,
+                                  bidirectional=self.bidirectional, device="meta", **kwargs)
+        return templates[key]
+
+    def _plain_layers(self, x, states, layer):
+        """One layer (both directions) on PyTorch's own kernel, through public API: the template
+        of :meth:`_one_layer_module` run by ``torch.func.functional_call`` with this layer's
+        parameters (``weight_ih_l{layer}`` → the template's ``weight_ih_l0``...)."""
+        template = self._one_layer_module(layer)
+        params = {name: getattr(self, name.replace("_l0", f"_l{layer}", 1))
+                  for name, _ in template.named_parameters()}
+        hx = (states[0], states[1]) if self._n_states == 2 else states[0]
+        out, final = torch.func.functional_call(template, params, (x, hx))
+        return out, (tuple(final) if self._n_states == 2 else (final,))
 
     def forward(self, input, hx=None):
         if self.is_plain:
+            if not isinstance(input, nn.utils.rnn.PackedSequence):
+                self._prepare(input, hx)  # the same errors as the variants, before PyTorch's own
             return super().forward(input, hx)
         x, states, unbatched = self._prepare(input, hx)
         if self.cuda_graph:
@@ -216,7 +248,7 @@ class _Recurrent:
                 out, finals, _ = self._unroll(x, list(states))
                 return (out, *finals)
 
-            results = fused.graphed(self, run, (x, *states), self._graphs)(x, *states)
+            results = variant_loop.graphed(self, run, (x, *states), self._graphs)(x, *states)
             out, finals = results[0], list(results[1:])
         else:
             out, finals, _ = self._unroll(x, states)
@@ -267,7 +299,7 @@ class LSTM(_Recurrent, nn.LSTM):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
@@ -329,18 +361,12 @@ class LSTM(_Recurrent, nn.LSTM):
     def _layer(self, layer, direction, x, states, keep_gates):
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
         peep = getattr(self, self._peephole_name(layer, direction)) if self.options.peephole else None
-        out, h, c, gates = fused.lstm_layer(
+        out, h, c, gates = variant_loop.lstm_layer(
             x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, peep, self.options,
             reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
         )
         return out, (h, c), gates
 
-    def _plain_layers(self, x, states, layer):
-        out, h, c = torch.lstm(
-            x, (states[0], states[1]), self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h, c)
 
 
 class GRU(_Recurrent, nn.GRU):
@@ -365,7 +391,7 @@ class GRU(_Recurrent, nn.GRU):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, reset_after=reset_after, cuda_graph=cuda_graph)
@@ -384,18 +410,12 @@ class GRU(_Recurrent, nn.GRU):
 
     def _layer(self, layer, direction, x, states, keep_gates):
         w_ih, w_hh, b_ih, b_hh = self._layer_weights(layer, direction)
-        out, h, gates = fused.gru_layer(
+        out, h, gates = variant_loop.gru_layer(
             x, states[0], w_ih, w_hh, b_ih, b_hh, self.reset_after,
             reverse=bool(direction), keep_gates=keep_gates, backend=self.backend,
         )
         return out, (h,), gates
 
-    def _plain_layers(self, x, states, layer):
-        out, h = torch.gru(
-            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h,)
 
 
 class RNN(_Recurrent, nn.RNN):
@@ -415,7 +435,7 @@ class RNN(_Recurrent, nn.RNN):
         cuda_graph: bool = False,
         device=None,
         dtype=None,
-        backend: str = "fused",
+        backend: str = "handwritten",
     ):
         _check_common(input_size, hidden_size, num_layers, dropout, bias=bias, batch_first=batch_first,
                       bidirectional=bidirectional, residual=residual, cuda_graph=cuda_graph)
@@ -427,31 +447,47 @@ class RNN(_Recurrent, nn.RNN):
         )
         self._init_common(residual, cuda_graph, backend)
 
-    def _plain_layers(self, x, states, layer):
-        op = torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
-        out, h = op(
-            x, states[0], self._flat_layer_params(layer), self.bias, 1, 0.0,
-            self.training, self.bidirectional, False,
-        )
-        return out, (h,)
+
+
+def set_forget_bias(module: nn.LSTM, value: float = 1.0) -> nn.LSTM:
+    """Set the forget-gate bias of every layer and direction of an ``nn.LSTM`` to ``value``.
+
+    The gate sees ``bias_ih + bias_hh``: the forget block (rows H…2H, gate order i, f, g, o) of
+    ``bias_ih`` becomes ``value`` and that of ``bias_hh`` 0. With 1, ``f_t ≈ σ(1) ≈ 0.73`` at the
+    start: cells keep their content and early gradients reach far back (Gers et al. 2000;
+    Jozefowicz et al. 2015). (:class:`LSTM`'s ``forget_bias`` instead *adds* to PyTorch's
+    initialisation.) Returns ``module``.
+    """
+    if not isinstance(module, nn.LSTM):
+        raise TypeError(f"module: expected an nn.LSTM, got {type(module).__name__}")
+    if not module.bias:
+        raise ValueError("module: expected an LSTM with biases (bias=True), got bias=False")
+    H = module.hidden_size
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if name.startswith("bias_ih"):
+                p[H : 2 * H].fill_(float(value))
+            elif name.startswith("bias_hh"):
+                p[H : 2 * H].zero_()
+    return module
 
 
 # ------------------------------------------------------------------------------------ probing
 def _as_course_module(module, kind):
-    """Accept a course module or a plain ``nn.LSTM``/``nn.GRU`` (probed as its course twin)."""
+    """Accept a course module or a plain ``nn.LSTM``/``nn.GRU``; the latter is probed through a
+    course twin built by the constructor with a copy of its weights (probes need no gradients)."""
     course, base = {"lstm": (LSTM, nn.LSTM), "gru": (GRU, nn.GRU)}[kind]
     if isinstance(module, course):
         return module
     if isinstance(module, base) and type(module) is base:
         if getattr(module, "proj_size", 0):
             raise ValueError(f"module: expected proj_size=0, got {module.proj_size}")
-        twin = course.__new__(course)
-        twin.__dict__.update(module.__dict__)  # shares the parameters, no copy
-        twin.__dict__.setdefault("options", LSTMOptions())
-        twin.__dict__.setdefault("reset_after", True)
-        twin.__dict__.setdefault("forget_bias", 0.0)
-        twin._init_common(False, False, "fused")
-        return twin
+        weight = module.weight_ih_l0
+        twin = course(module.input_size, module.hidden_size, module.num_layers, bias=module.bias,
+                      batch_first=module.batch_first, bidirectional=module.bidirectional,
+                      dropout=module.dropout, device=weight.device, dtype=weight.dtype)
+        twin.load_state_dict(module.state_dict())
+        return twin.train(module.training)
     raise TypeError(f"module: expected lstmlib.torch.{course.__name__} or nn.{base.__name__}, got {type(module).__name__}")
 
 
@@ -478,7 +514,7 @@ def lstm_gates(module, x, hx=None) -> dict:
     like the output, (T, B, D·H) (both directions concatenated as in the output). A removed gate
     shows as ones; ``"h"`` is each layer's cell output, before a residual link adds the layer's
     input. Runs without gradients and without dropout (the loop of
-    :mod:`lstmlib.torch.fused`, which the tests hold equal to the fused kernels).
+    :mod:`lstmlib.torch.variant_loop`, which the tests hold equal to PyTorch's kernels).
     """
     return _probe(_as_course_module(module, "lstm"), x, hx)
 

@@ -3,7 +3,7 @@ r"""Encoder–decoder (sequence-to-sequence) models, from Sutskever et al. 2014 
 **Encoder.** A stack of recurrent layers reads the source :math:`x_1 … x_S` and leaves
 annotations :math:`h_1 … h_S` (the top layer's outputs) and each layer's final state.
 
-**Decoder without attention** (Sutskever, Vinyals & Le 2014; article 003's "context C"): each
+**Decoder without attention** (Sutskever, Vinyals & Le 2014; the "context C" of Goodfellow et al. 2016, §10.4): each
 decoder layer starts from the final state of the matching encoder layer — that state is the
 *only* route from source to target, a fixed-size bottleneck however long the source is — and
 
@@ -34,7 +34,6 @@ attention weights ``(T, B, S)`` in the *original* source order (also with ``reve
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +43,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..validate import check_choice, check_nonnegative_int, check_positive_int
 from .attention import make_attention
+from .modules import set_forget_bias
+from .trainer import train
 
 __all__ = ["Seq2Seq", "Memory", "gnmt", "greedy_decode", "train_seq2seq", "TrainLog", "translate"]
 
@@ -151,20 +152,16 @@ class Seq2Seq(nn.Module):
             in_size = E if layer == 0 else H + (memory_size if self.attention_kind else 0)
             self.decoder.append(rnn(in_size, H))
         if self.attention_kind:
-            self.attention = make_attention(self.attention_kind, H, memory_size, H)
+            width = H if self.attention_kind == "additive" else None  # the multiplicative score has no hidden layer
+            self.attention = make_attention(self.attention_kind, H, memory_size, width)
             self.combine = nn.Linear(H + memory_size, H)
         self.drop = nn.Dropout(dropout)
         self.out = nn.Linear(H, V_tgt)
         if self.cell == "lstm":
             # Forget-gate bias 1 (Gers et al. 2000; Jozefowicz et al. 2015): cells start by keeping
             # their content, so early gradients reach back through the sentence.
-            with torch.no_grad():
-                for rnn in list(self.encoder) + list(self.decoder):
-                    for name, p in rnn.named_parameters():
-                        if name.startswith("bias_ih"):
-                            p[H : 2 * H].fill_(1.0)
-                        elif name.startswith("bias_hh"):
-                            p[H : 2 * H].zero_()
+            for rnn in list(self.encoder) + list(self.decoder):
+                set_forget_bias(rnn, 1.0)
 
     # ------------------------------------------------------------------ helpers
     def _residual(self, layer: int) -> bool:
@@ -339,37 +336,33 @@ class TrainLog:
     seconds: float = 0.0
 
 
+def _sampled_batches(data, batch_size: int, rng: np.random.Generator):
+    """Random teacher-forcing batches ``(src, src_len, tgt)`` as tensors, for ever."""
+    while True:
+        src, src_len, tgt, _ = data.sample_batch(batch_size, rng)
+        yield _as_tensors(src, src_len, tgt)
+
+
+def _teacher_forced_loss(model, batch):
+    return model.loss(*batch)
+
+
 def train_seq2seq(model: Seq2Seq, data, *, steps: int, batch_size: int = 64, lr: float = 3e-3,
                   clip_norm: float = 1.0, seed: int = 0, log_every: int = 25,
                   time_limit: float | None = None) -> TrainLog:
     """Adam on teacher-forced cross-entropy with random training batches, gradient norm clipped
-    (Sutskever et al. clip at 5; small models here are happier at 1). Stops early at
-    ``time_limit`` seconds (a notebook's budget), recording how far it got."""
+    (Sutskever et al. clip at 5; small models here are happier at 1), through the course's one
+    training loop, :func:`lstmlib.torch.train`. Stops early at ``time_limit`` seconds (a
+    notebook's budget), recording how far it got; leaves the model in eval mode."""
     steps = check_positive_int("steps", steps)
+    log_every = check_positive_int("log_every", log_every)
     rng = np.random.default_rng(check_nonnegative_int("seed", seed))
-    torch.manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    log, window = TrainLog(), []
-    start = time.perf_counter()
-    model.train()
-    for step in range(1, steps + 1):
-        src, src_len, tgt, _ = data.sample_batch(batch_size, rng)
-        src, src_len, tgt = _as_tensors(src, src_len, tgt)
-        loss = model.loss(src, src_len, tgt)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        opt.step()
-        window.append(loss.item())
-        if step % log_every == 0 or step == steps:
-            log.step.append(step)
-            log.loss.append(float(np.mean(window)))
-            window = []
-        if time_limit is not None and time.perf_counter() - start > time_limit:
-            if window:
-                log.step.append(step)
-                log.loss.append(float(np.mean(window)))
-            break
-    log.seconds = time.perf_counter() - start
+    history = train(model, _sampled_batches(data, batch_size, rng), _teacher_forced_loss, steps=steps, lr=lr,
+                    optimizer="adam", clip_norm=clip_norm, seed=seed, progress=False, time_limit=time_limit)
+    log = TrainLog(seconds=history.seconds)
+    for end in range(log_every, len(history.loss) + log_every, log_every):
+        window = history.loss[end - log_every:end]  # the last window may be shorter
+        log.step.append(history.step[len(window) + end - log_every - 1])
+        log.loss.append(float(np.mean(window)))
     model.eval()
     return log

@@ -1,4 +1,5 @@
-"""The one training loop of the course: :func:`train` and the :class:`History` it returns.
+"""The one training loop of the course: :func:`~lstmlib.torch.train` and the
+:class:`~lstmlib.torch.History` it returns.
 
 Every chapter trains through this function, so it does the dull things once and right:
 
@@ -157,6 +158,7 @@ def train(
     seed: int = 0,
     progress: Optional[bool] = None,
     checkpoint=None,
+    time_limit: Optional[float] = None,
 ) -> History:
     """Train ``model`` for at most ``steps`` optimizer steps and return the :class:`History`.
 
@@ -178,6 +180,8 @@ def train(
     progress : tqdm bar; ``None`` = on except in CI, nbval, pytest and ranks other than 0.
     checkpoint : a path; after every evaluation and at the end, rank 0 writes
         ``{"model", "optimizer", "step", "history"}`` there (see :func:`load_checkpoint`).
+    time_limit : stop after the step during which this many seconds of wall time have passed
+        (a notebook's budget); ``history.step`` says how far it got.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
@@ -195,6 +199,8 @@ def train(
         clip_norm = validate.check_positive_float("clip_norm", clip_norm)
     if target is not None and (isinstance(target, bool) or not isinstance(target, Real)):
         raise TypeError(f"target: expected a float or None, got {type(target).__name__} {target!r}")
+    if time_limit is not None:
+        time_limit = validate.check_positive_float("time_limit", time_limit)
 
     distributed.init_from_env()
     rank, world = distributed.rank(), distributed.world_size()
@@ -267,6 +273,9 @@ def train(
                 if done:
                     history.reached_target = True
                     break
+            # rank 0's clock decides, like the metric: every process must stop at the same step
+            if time_limit is not None and distributed.broadcast_float(time.perf_counter() - start) > time_limit:
+                break
         else:
             step = steps
         if eval_fn is not None and not history.reached_target and (not history.metric_step or history.metric_step[-1] != step):

@@ -1,4 +1,4 @@
-"""Neuron colouring (article 001, after Karpathy et al. 2015 and Edwin Chen's LSTM explorer):
+"""Neuron colouring (Karpathy, Johnson & Fei-Fei 2015; Edwin Chen's "Exploring LSTMs"):
 each character of a text gets the background colour of one unit's activation when that
 character was read — red for −1, white for 0, blue for +1.
 

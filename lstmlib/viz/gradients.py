@@ -2,7 +2,7 @@
 and the memory of leaky units — each as a plot function, a small-multiples grid (the static page)
 and, where a slider helps, an ``ipywidgets`` control (the live notebook).
 
-All numbers come from :mod:`lstmlib.longterm` and :mod:`lstmlib.reference`; this module draws.
+All numbers come from :mod:`lstmlib.reference` (:mod:`lstmlib.reference.longterm`); this module draws.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..longterm import GAMMA, gradient_norms_by_activation
+from ..reference.longterm import GAMMA, gradient_norms_by_activation
 from ..validate import check_positive_float, check_probability
 from .plots import CLASS_COLOURS, small_multiples
 
@@ -109,7 +109,7 @@ def plot_success_curves(lengths: Sequence[int], curves: Mapping[str, Sequence[fl
 
 def plot_loss_cliff(w: np.ndarray, loss: np.ndarray, grad: np.ndarray, axes=None, *, paths: Mapping | None = None):
     """Left: the loss along one weight, with optional training ``paths`` (name → (w_steps, loss_steps)).
-    Right: |∂L/∂w| on a log scale — the wall of the cliff is where it is huge."""
+    Right: ``|∂L/∂w|`` on a log scale — the wall of the cliff is where it is huge."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.4))
     ax_l, ax_g = axes

@@ -1,9 +1,9 @@
 """Drawings of recurrent computational graphs: folded, unrolled in time, the three design patterns
-of article 003 (A, B, C), teacher forcing, bidirectional, and the balanced tree of a recursive net.
+of Goodfellow, Bengio & Courville (2016, §10.2: A, B, C), teacher forcing, bidirectional, and the balanced tree of a recursive net.
 
 ``draw_graph(kind, steps=4, ax=None)`` draws one of :data:`KINDS` with Matplotlib (no Graphviz, so
 it works offline and in the static book). Nodes are circles (inputs x, states h / g, outputs o,
-targets y); arrows carry the name of the shared weight matrix (article 003's U, W, V, R).
+targets y); arrows carry the name of the shared weight matrix (Goodfellow et al.'s U, W, V, R).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .plots import CLASS_COLOURS
 
 __all__ = ["KINDS", "draw_graph", "draw_all"]
 
+#: The graphs :func:`draw_graph` can draw, in the order :func:`draw_all` shows them.
 KINDS = ("folded", "A", "B", "teacher_forcing", "C", "bidirectional", "tree")
 
 _FILL = {"x": "#FFFFFF", "h": "#D6EAF8", "g": "#FDEBD0", "o": "#D5F5E3", "y": "#F2F3F4", "n": "#D6EAF8"}

@@ -1,4 +1,5 @@
-r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of article 003 (§5):
+r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of Pascanu et al. (2014)
+and Goodfellow, Bengio & Courville (2016, §10.5):
 
 (a) **stacked state** — several recurrent layers, each reading the sequence of states of the one
     below: use :class:`lstmlib.torch.RNN` with ``num_layers > 1``;
@@ -12,9 +13,7 @@ r"""Chapter 2's deep recurrent networks (PyTorch), in the three ways of article 
 (c) **deep transition with a skip** (Pascanu et al. 2014): ``skip=True`` adds ``h_{t-1} W_s`` inside
     the second tanh, so a path of length one survives next to the deep one.
 
-Heads for the two ways a chapter reads a recurrent network: :class:`StepClassifier` (one output
-per step, patterns A and bidirectional tagging) and :class:`SequenceClassifier` (one output after
-the last step, pattern C). Both take any module returning ``(outputs (T, B, D), final)``.
+The read-out heads that turn its states into predictions are in :mod:`lstmlib.torch.heads`.
 """
 from __future__ import annotations
 
@@ -23,9 +22,9 @@ import math
 import torch
 from torch import nn
 
-from .validate import check_positive_int
+from ..validate import check_positive_int
 
-__all__ = ["DeepTransitionRNN", "StepClassifier", "SequenceClassifier"]
+__all__ = ["DeepTransitionRNN"]
 
 
 class DeepTransitionRNN(nn.Module):
@@ -50,9 +49,19 @@ class DeepTransitionRNN(nn.Module):
             nn.init.uniform_(p, -bound, bound)
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None):
+        """``(outputs (T, B, H), h_T (1, B, H))`` for ``x`` ``(T, B, I)``, like ``nn.RNN``."""
         if x.dim() != 3 or x.shape[-1] != self.W_x.shape[0]:
             raise ValueError(f"x: expected shape (T, B, {self.W_x.shape[0]}), got {tuple(x.shape)}")
         T, B, _ = x.shape
+        if T == 0:
+            raise ValueError(f"x: expected a non-empty sequence (T ≥ 1), got shape {tuple(x.shape)}")
+        if x.dtype != self.W_x.dtype:
+            raise TypeError(f"x: expected dtype {self.W_x.dtype} (the dtype of the model's weights), got {x.dtype}")
+        if h0 is not None:
+            if tuple(h0.shape) != (1, B, self.hidden_size):
+                raise ValueError(f"h0: expected shape (1, {B}, {self.hidden_size}), got {tuple(h0.shape)}")
+            if h0.dtype != x.dtype:
+                raise TypeError(f"h0: expected dtype {x.dtype} (the dtype of the input), got {h0.dtype}")
         h = x.new_zeros(B, self.hidden_size) if h0 is None else h0[0]
         u = x @ self.W_x + self.b  # (T, B, H): input projection hoisted out of the loop
         outs = []
@@ -65,27 +74,3 @@ class DeepTransitionRNN(nn.Module):
             outs.append(h)
         out = torch.stack(outs)
         return out, out[-1:]
-
-
-class StepClassifier(nn.Module):
-    """Logits at every step: ``recurrent(x)[0] @ V + c`` → ``(T, B, n_classes)``."""
-
-    def __init__(self, recurrent: nn.Module, features: int, n_classes: int):
-        super().__init__()
-        self.recurrent = recurrent
-        self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.recurrent(x)[0])
-
-
-class SequenceClassifier(nn.Module):
-    """Logits after the last step only: ``recurrent(x)[0][-1] @ V + c`` → ``(B, n_classes)``."""
-
-    def __init__(self, recurrent: nn.Module, features: int, n_classes: int):
-        super().__init__()
-        self.recurrent = recurrent
-        self.readout = nn.Linear(check_positive_int("features", features), check_positive_int("n_classes", n_classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.recurrent(x)[0][-1])

@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from lstmlib.tasks import SequenceModel, count_parameters, hidden_size_for_budget, run_spike_delay
+from lstmlib.runners.comparison import count_parameters, hidden_size_for_budget, run_spike_delay
+from lstmlib.torch.heads import SequenceModel
 
 
 @pytest.mark.parametrize("cell, blocks", [("rnn", 1), ("gru", 3), ("lstm", 4)])
@@ -63,7 +64,7 @@ def test_run_needs_exactly_one_size():
 
 
 def test_timed_spikes_gate_bias_sets_the_initial_gates():
-    from lstmlib.tasks import run_timed_spikes
+    from lstmlib.runners.comparison import run_timed_spikes
     _, model = run_timed_spikes("lstm", hidden_size=2, steps=1, lr=1e-3, train_periods=2, test_periods=2,
                                 gate_bias=(0.0, -2.0, 2.0), return_model=True, peephole=True)
     bias = (model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0).detach()

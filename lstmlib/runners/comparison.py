@@ -1,8 +1,8 @@
 """Train-and-score runners for comparing recurrent cells (chapters 6 and 7).
 
 A comparison is only fair when every contender gets the same task, the same budget and the same
-yardstick. Each ``run_<task>(cell, ..., seed)`` here builds a :class:`SequenceModel` from
-:mod:`lstmlib.torch`, trains it with :func:`lstmlib.torch.train` and returns a small dict of
+yardstick. Each ``run_<task>(cell, ..., seed)`` here builds a :class:`~lstmlib.torch.heads.SequenceModel`
+(:mod:`lstmlib.torch.heads`), trains it with :func:`lstmlib.torch.train` and returns a small dict of
 plain floats (the task's score, the parameter count, the seconds it took). The chapters call
 them with small settings live; the scripts in ``experiments/`` call the *same* functions with
 more seeds and steps and write JSON that the chapters plot.
@@ -21,18 +21,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import validate
-from .data.adding import make_adding, trivial_mse
-from .data.counting import COUNTING_VOCAB, make_counting
-from .data.reber import make_continual_reber
-from .data.text import IGNORE_INDEX, CharVocab, char_windows, stdlib_corpus
-from .data.timing import make_spike_delay, make_timed_spikes, score_spike_delay, score_timed_spikes
-from .seeding import seed_everything
-from .torch import GRU, LSTM, RNN, train
+from .. import validate
+from ..data.adding import make_adding, trivial_mse
+from ..data.counting import COUNTING_VOCAB, make_counting
+from ..data.reber import make_continual_reber
+from ..data.text import IGNORE_INDEX, CharVocab, char_windows, stdlib_corpus
+from ..data.timing import make_spike_delay, make_timed_spikes, score_spike_delay, score_timed_spikes
+from ..seeding import seed_everything
+from ..torch import train
+from ..torch.heads import CELLS, SequenceModel
 
 __all__ = [
-    "CELLS",
-    "SequenceModel",
     "count_parameters",
     "hidden_size_for_budget",
     "run_adding",
@@ -43,30 +42,6 @@ __all__ = [
     "run_spike_delay",
 ]
 
-CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
-
-
-class SequenceModel(nn.Module):
-    """A one-layer recurrent net and a linear read-out at every step: ``(T, B, I) → (T, B, O)``.
-
-    Integer inputs ``(T, B)`` are one-hot encoded first (``input_size`` = vocabulary size), so a
-    character model and a real-valued task use the same module.
-    """
-
-    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int, **options):
-        super().__init__()
-        validate.check_choice("cell", cell, CELLS)
-        self.cell = cell
-        self.input_size = validate.check_positive_int("input_size", input_size)
-        self.rnn = CELLS[cell](input_size, validate.check_positive_int("hidden_size", hidden_size), **options)
-        self.head = nn.Linear(hidden_size, validate.check_positive_int("output_size", output_size))
-
-    def forward(self, x: torch.Tensor, state=None):
-        if not x.is_floating_point():
-            x = nn.functional.one_hot(x, self.input_size).float()
-        out, state = self.rnn(x, state)
-        return self.head(out), state
-
 
 def count_parameters(model: nn.Module) -> int:
     """Trainable parameters. A removed gate's weight block stays in the ``4H`` layout (unused,
@@ -75,7 +50,7 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def hidden_size_for_budget(cell: str, input_size: int, output_size: int, budget: int, **options) -> int:
-    """The largest hidden size whose :class:`SequenceModel` has at most ``budget`` parameters.
+    """The largest hidden size whose :class:`~lstmlib.torch.heads.SequenceModel` has at most ``budget`` parameters.
 
     Per hidden unit an RNN has one block of weights, a GRU three, an LSTM four, so at the same
     budget the RNN gets about twice the LSTM's units.
@@ -123,7 +98,7 @@ def run_adding(cell: str, seq_len: int, *, hidden_size=None, budget=None, steps=
 
     Scores: ``mse`` on fresh test sequences, ``ratio`` = mse / trivial mse (predicting the mean
     gives 1.0; below 0.1 the model clearly uses both marked values) and ``solved`` = fraction of
-    test sequences with |error| < 0.16 (Hochreiter & Schmidhuber's 0.04 on their ÷ 4 scale).
+    test sequences with ``|error| < 0.16`` (Hochreiter & Schmidhuber's 0.04 on their ÷ 4 scale).
     """
     t0 = time.perf_counter()
     seq_len = validate.check_positive_int("seq_len", seq_len)
@@ -320,7 +295,7 @@ def run_spike_delay(cell: str = "lstm", *, min_delay=5, max_delay=15, hidden_siz
     """Measure Spike Delay: at each spike, output the interval since the previous one.
 
     Trained with the squared error at the spikes only (the mask); scores on fresh sequences (see
-    :func:`lstmlib.data.timing.score_spike_delay`): ``timing_error`` (mean |error| in steps),
+    :func:`lstmlib.data.timing.score_spike_delay`): ``timing_error`` (mean ``|error|`` in steps),
     ``within_tolerance`` (fraction of spikes whose rounded prediction is exact), ``solved``.
     """
     t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 r"""A recursive (tree) network over a sequence, with its hand-written backward pass (NumPy).
 
-Article 003 (§6, after Goodfellow et al. §10.6): instead of a chain, combine the sequence along a
+Goodfellow, Bengio & Courville (2016, *Deep Learning*, §10.6): instead of a chain, combine the sequence along a
 **balanced binary tree**. Leaves embed the inputs; every internal node merges its two children
 with the *same* weights; the root summarises the whole sequence:
 
@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from .validate import check_float_array, check_positive_int
+from ..validate import check_float_array, check_positive_int
 
 __all__ = ["init_tree", "tree_depth", "tree_forward", "tree_backward"]
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstmlib.recursive import init_tree, tree_backward, tree_depth, tree_forward
+from lstmlib.reference.tree import init_tree, tree_backward, tree_depth, tree_forward
 from lstmlib.reference import gradcheck, numerical_gradient, softmax_cross_entropy, softmax_cross_entropy_backward
 
 

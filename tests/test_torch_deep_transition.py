@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from lstmlib.deep_rnn import DeepTransitionRNN, SequenceClassifier, StepClassifier
+from lstmlib.torch.deep_transition import DeepTransitionRNN
+from lstmlib.torch.heads import SequenceClassifier, StepClassifier
 from lstmlib.torch import RNN
 
 
@@ -39,3 +40,17 @@ def test_heads_shapes_and_errors():
         DeepTransitionRNN(3, 5)(torch.randn(7, 2, 4))
     with pytest.raises(ValueError, match="hidden_size"):
         DeepTransitionRNN(3, 0)
+
+
+def test_deep_transition_names_bad_inputs_and_accepts_an_empty_batch():
+    m = DeepTransitionRNN(3, 4, skip=True)
+    with pytest.raises(ValueError, match=r"x: expected shape \(T, B, 3\), got \(5, 2, 2\)"):
+        m(torch.zeros(5, 2, 2))
+    with pytest.raises(TypeError, match="x: expected dtype torch.float32 .* got torch.float64"):
+        m(torch.zeros(5, 2, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"x: expected a non-empty sequence \(T ≥ 1\)"):
+        m(torch.zeros(0, 2, 3))
+    with pytest.raises(TypeError, match="h0: expected dtype torch.float32"):
+        m(torch.zeros(5, 2, 3), torch.zeros(1, 2, 4, dtype=torch.float64))
+    out, h = m(torch.zeros(5, 0, 3))
+    assert out.shape == (5, 0, 4) and h.shape == (1, 0, 4)

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from lstmlib import longterm as lt
-from lstmlib.data.latch import make_latch
+from lstmlib.data.latch import latch_runs_data, make_latch
+from lstmlib.reference import longterm as lt
+from lstmlib.runners.latch import latch_sweep
 
 
 def _loss(inputs, targets, w, v, b):
@@ -51,12 +52,12 @@ def test_latch_weights_solve_the_task_and_gradient_descent_learns_short_ones():
     h = lt.one_unit_rnn_forward(x, np.array([2.0]), np.array([1.0]), np.array([0.0]))
     assert lt.sign_accuracy(h[-1], labels)[0] > 0.97
     # short sequences: gradient descent succeeds in most runs
-    res = lt.latch_sweep([2], rng, n_runs=40, epochs=200)
+    res = latch_sweep([2], rng, n_runs=40, epochs=200)
     assert res["gradient_descent"][0] >= 0.9
 
 
 def test_latch_sweep_shape_of_the_curve():
-    res = lt.latch_sweep([2, 40], np.random.default_rng(0), n_runs=60)
+    res = latch_sweep([2, 40], np.random.default_rng(0), n_runs=60)
     gd, rg = res["gradient_descent"], res["random_guessing"]
     assert gd[0] >= 0.9 and gd[1] <= 0.2
     assert rg[1] >= 0.7  # the long task is easy for guessing
@@ -115,7 +116,7 @@ def test_validation_messages():
 
 def test_clipping_bounds_every_runs_step():
     rng = np.random.default_rng(5)
-    x, y, _ = lt.latch_runs_data(6, 10, 8, rng)
+    x, y, _ = latch_runs_data(6, 10, 8, rng)
     p0, _ = lt.train_one_unit_rnns(x, y, np.random.default_rng(0), epochs=1, lr=1.0)
     p1, _ = lt.train_one_unit_rnns(x, y, np.random.default_rng(0), epochs=1, lr=1.0, clip_norm=1e-3)
     # same initial weights (same seed); one clipped step moves each run by at most lr · clip_norm

@@ -1,4 +1,4 @@
-r"""Tools for chapter 3's experiments on long-term dependencies.
+r"""Long-term dependencies in NumPy (chapter 3): Jacobian products, one-unit RNN populations, delays.
 
 Three things live here because no single cell of :mod:`lstmlib.reference` can do them:
 
@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import (
+from ..validate import (
     check_float_array,
     check_nonnegative_int,
     check_positive_float,
     check_positive_int,
 )
+from .activations import _sigmoid
 
 __all__ = [
     "random_recurrent_matrix",
@@ -45,9 +46,7 @@ __all__ = [
     "one_unit_rnn_backward",
     "train_one_unit_rnns",
     "sign_accuracy",
-    "latch_runs_data",
     "random_guess_one_unit_rnns",
-    "latch_sweep",
     "delay_path_gradient",
 ]
 
@@ -56,7 +55,7 @@ __all__ = [
 # 1. Jacobian products of a vanilla RNN
 # --------------------------------------------------------------------------------------------
 def random_recurrent_matrix(hidden_size: int, spectral_radius: float, rng: np.random.Generator) -> np.ndarray:
-    """A Gaussian ``(H, H)`` matrix rescaled so that its largest |eigenvalue| is ``spectral_radius``.
+    """A Gaussian ``(H, H)`` matrix rescaled so that its largest ``|eigenvalue|`` is ``spectral_radius``.
 
     For a random Gaussian matrix the spectral radius and the largest singular value differ by a
     factor of about 2 (circular law vs. quarter-circle law), so the chapter reports both.
@@ -82,10 +81,6 @@ def rnn_trajectory(W_h: np.ndarray, inputs: np.ndarray, h0: np.ndarray | None = 
         h = phi(inputs[t] + h @ W_h)
         out[t] = h
     return out
-
-
-def _sigmoid(a):
-    return 0.5 * (1.0 + np.tanh(0.5 * a))  # no overflow for large |a|
 
 
 _ACTS = {
@@ -224,22 +219,6 @@ def sign_accuracy(h_T: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return (np.sign(h_T) == labels).mean(axis=-1)
 
 
-def latch_runs_data(n_runs: int, n: int, seq_len: int, rng: np.random.Generator, n_informative: int = 1,
-                    noise_var: float = 0.2):
-    """Latch data for a population: ``n`` sequences per run, laid out ``(T, n_runs, n)``.
-
-    Returns ``(inputs (T, K, n), targets (K, n), labels (K, n))`` from
-    :func:`lstmlib.data.latch.make_latch`; run ``k`` owns its own sequences.
-    """
-    from .data.latch import make_latch
-
-    n_runs = check_positive_int("n_runs", n_runs)
-
-    x, y, labels = make_latch(n_runs * n, seq_len, rng, n_informative=n_informative, noise_var=noise_var)
-    # (T, K·n, 1) → (T, K, n): run k owns sequences k·n … k·n + n − 1
-    return x[:, :, 0].reshape(seq_len, n_runs, n), y.reshape(n_runs, n), labels.reshape(n_runs, n)
-
-
 def train_one_unit_rnns(
     inputs: np.ndarray,
     targets: np.ndarray,
@@ -316,45 +295,6 @@ def random_guess_one_unit_rnns(
     return {"w": w[pick], "v": v[pick], "b": b[pick]}
 
 
-def latch_sweep(
-    lengths,
-    rng: np.random.Generator,
-    *,
-    n_runs: int = 200,
-    n_train: int = 40,
-    n_test: int = 400,
-    epochs: int = 400,
-    lr: float = 0.1,
-    n_guesses: int = 100,
-    guess_scale: float = 10.0,
-    success_threshold: float = 0.95,
-    n_informative: int = 1,
-    noise_var: float = 0.2,
-) -> dict:
-    """Bengio et al.'s experiment: P(success) against the sequence length, for gradient descent
-    and for random weight guessing, each with ``n_runs`` independent runs per length.
-
-    A run *succeeds* when its network classifies at least ``success_threshold`` of ``n_test``
-    fresh sequences correctly (the sign of ``h_T``). Returns a dict of lists keyed
-    ``"lengths"``, ``"gradient_descent"``, ``"random_guessing"`` (success fractions) and
-    ``"final_loss"`` (median training loss of gradient descent).
-    """
-    lengths = [check_positive_int("lengths[i]", T) for T in lengths]
-    n_runs = check_positive_int("n_runs", n_runs)
-    result = {"lengths": lengths, "gradient_descent": [], "random_guessing": [], "final_loss": []}
-    for T in lengths:
-        x, y, _ = latch_runs_data(n_runs, n_train, T, rng, n_informative, noise_var)
-        x_test, _, labels_test = latch_runs_data(n_runs, n_test, T, rng, n_informative, noise_var)
-        params, losses = train_one_unit_rnns(x, y, rng, epochs=epochs, lr=lr)
-        h_T = _one_unit_forward(x_test, params["w"], params["v"], params["b"])[-1]
-        result["gradient_descent"].append(float((sign_accuracy(h_T, labels_test) >= success_threshold).mean()))
-        result["final_loss"].append(float(np.median(losses[-1])))
-        guess = random_guess_one_unit_rnns(x, y, rng, n_guesses=n_guesses, scale=guess_scale)
-        h_T = _one_unit_forward(x_test, guess["w"], guess["v"], guess["b"])[-1]
-        result["random_guessing"].append(float((sign_accuracy(h_T, labels_test) >= success_threshold).mean()))
-    return result
-
-
 # --------------------------------------------------------------------------------------------
 # 3. Skip connections through time
 # --------------------------------------------------------------------------------------------
@@ -366,6 +306,11 @@ def delay_path_gradient(max_distance: int, factor: float, delay: int | None = No
 
     With ``|λ| < 1`` the sum is dominated by the path with the fewest edges, about ``k/d`` of
     them, so the gradient decays like ``λ^{k/d}`` instead of ``λ^k``. Returns ``g_0 … g_max``.
+
+    >>> delay_path_gradient(4, 0.5)                       # one-step chain: 0.5^k
+    array([1.    , 0.5   , 0.25  , 0.125 , 0.0625])
+    >>> float(delay_path_gradient(4, 0.5, delay=2, delay_factor=0.5)[4])  # more paths: slower decay
+    0.6875
     """
     max_distance = check_nonnegative_int("max_distance", max_distance)
     g = np.zeros(max_distance + 1)
