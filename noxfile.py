@@ -60,7 +60,9 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=BINDER_PYTHON)
 def binder(session: nox.Session) -> None:
     session.chdir(ROOT / "binder")
-    session.install("-r", "requirements.txt")
+    # binder/requirements.txt adds PyTorch's CPU-only index, which this machine cannot reach; pip
+    # would retry it for every package it resolves (minutes). Not retrying changes nothing else.
+    session.install("-r", "requirements.txt", env={"PIP_RETRIES": "0"})
     session.chdir(ROOT)
     session.run("bash", "binder/postBuild", external=True)
     chapters = session.posargs or ["chapters/01_feedforward.ipynb", "chapters/08_attention.ipynb"]
@@ -90,6 +92,7 @@ def colab(session: nox.Session) -> None:
         session.run("python", "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, str(ROOT))
         wheel = next(Path(dist).glob("lstmlib-*.whl"))
         session.install(f"{wheel}[course]", "ipykernel", "nbclient")
+        session.install("--force-reinstall", "--no-deps", str(wheel))  # this checkout's, also on `nox -r`
     session.run("python", "tools/execute_notebooks.py", "--no-cache", *session.posargs,
                 env={"OMP_NUM_THREADS": "1"})
     with tempfile.TemporaryDirectory() as out:

@@ -22,5 +22,5 @@ Layering, with no back-edges (import-linter contracts in ``pyproject.toml``):
 """
 from .seeding import seed_everything
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["seed_everything", "__version__"]
