@@ -111,24 +111,71 @@ def _call(fn: Callable, case: Case, what: str):
             raise SelfCheckError(
                 f"{what}: your function changed its input {k!r} in place (case '{case.name}'). "
                 f"Hint: use `a = a + b`, not `a += b`, on arrays you were given.")
+    if result is None:
+        raise SelfCheckError(f"{what}: your function returned None (is a `return` missing?) "
+                             f"in self-check case '{case.name}'.")
     return result
 
 
+def _describe(value) -> str:
+    """What a returned value is, in words a student recognises: its type and, if any, its shape."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {_shape(value)} and dtype {value.dtype}"
+    if hasattr(value, "detach") and hasattr(value, "shape"):
+        return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, dict):
+        keys = ", ".join(repr(k) for k in list(value)[:6])
+        return f"a dict with keys {keys}" if value else "an empty dict"
+    if isinstance(value, (str, bytes)):
+        text = value if len(value) <= 30 else value[:27] + "..."
+        return f"a {type(value).__name__} ({text!r})"
+    if isinstance(value, (list, tuple)):
+        lengths = [len(v) if hasattr(v, "__len__") and not isinstance(v, (str, bytes)) else None for v in value[:8]]
+        if any(n is not None for n in lengths) and len(set(lengths)) > 1:
+            shown = ", ".join("scalar" if n is None else str(n) for n in lengths)
+            return (f"a ragged {type(value).__name__} of {len(value)} items whose lengths differ "
+                    f"({shown}{', ...' if len(value) > 8 else ''})")
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a value of type {type(value).__name__}"
+
+
 def _to_array(name: str, value, expected_shape, what: str, case: Case) -> np.ndarray:
-    if hasattr(value, "detach"):  # a torch tensor
+    expected = "any shape" if expected_shape is None else tuple(expected_shape)
+    if value is None:
+        raise SelfCheckError(f"{what}: output {name} is None (is a `return` value missing?) "
+                             f"in case '{case.name}'; expected an array of shape {expected}.")
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
-    arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value
+    if isinstance(value, (dict, str, bytes, set)):
+        raise SelfCheckError(f"{what}: output {name} is {_describe(value)} (case '{case.name}'); "
+                             f"expected an array of shape {expected}.")
+    try:
+        arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    except (TypeError, ValueError):  # a ragged list: NumPy refuses to make an array of it
+        raise SelfCheckError(f"{what}: output {name} is {_describe(value)} (case '{case.name}'); "
+                             f"expected an array of shape {expected}.") from None
     if arr.dtype.kind not in "fiu":
-        raise SelfCheckError(f"{what}: output {name} has dtype {arr.dtype}; expected floats.")
+        got = _describe(value) if arr.dtype.kind == "O" else f"an array of dtype {arr.dtype}"
+        raise SelfCheckError(f"{what}: output {name} is {got} (case '{case.name}'); expected real numbers "
+                             f"(floats) of shape {expected}.")
     arr = arr.astype(float)
-    if tuple(arr.shape) != tuple(expected_shape):
+    if expected_shape is None:
+        return arr
+    if tuple(arr.shape) != expected:
         hint = ""
-        if arr.size == int(np.prod(expected_shape)):
+        B = case.extra.get("B")
+        if arr.size == int(np.prod(expected)):
             hint = " Same number of entries: a reshape, transpose or squeeze is off."
-        elif len(expected_shape) == 2 and tuple(arr.shape) == (expected_shape[1],):
-            hint = " The batch axis is missing: did you sum or average over it?"
+        elif len(expected) == 2 and tuple(arr.shape) == (expected[1],):
+            hint = " The batch axis is missing: did you sum or average over it, or index one example?"
+        elif B and B > 1 and len(expected) >= 1 and expected[0] == B and arr.ndim == len(expected) \
+                and arr.shape[0] == 1 and tuple(arr.shape[1:]) == expected[1:]:
+            hint = (f" Only one row instead of B = {B}: your code handles a single example; keep the "
+                    f"batch axis (axis 0) through every step.")
         raise SelfCheckError(
-            f"{what}: output {name} has shape {_shape(arr)}, expected {tuple(expected_shape)} "
+            f"{what}: output {name} has shape {_shape(arr)}, expected {expected} "
             f"(case '{case.name}').{hint}")
     if not np.all(np.isfinite(arr)):
         raise SelfCheckError(
@@ -139,15 +186,23 @@ def _to_array(name: str, value, expected_shape, what: str, case: Case) -> np.nda
 
 
 def _unpack(result, names, what: str) -> tuple:
+    if result is None:
+        raise SelfCheckError(f"{what}: your function returned None (is a `return` missing?).")
     if len(names) == 1:
         if isinstance(result, tuple) and len(result) == 1:
             result = result[0]
         if isinstance(result, tuple):
             raise SelfCheckError(f"{what}: expected one array ({names[0]}), got a tuple of {len(result)}.")
         return (result,)
+    if isinstance(result, dict):
+        raise SelfCheckError(f"{what}: your function returned {_describe(result)}; expected a tuple "
+                             f"({', '.join(names)}): `return {', '.join(names)}`.")
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        n = len(result) if isinstance(result, (tuple, list)) else 1
-        raise SelfCheckError(f"{what}: expected a tuple ({', '.join(names)}), got {n} value(s).")
+        if isinstance(result, (tuple, list)):
+            got = f"a {type(result).__name__} of {len(result)} value(s)"
+        else:
+            got = f"one value, {_describe(result)}"
+        raise SelfCheckError(f"{what}: expected a tuple ({', '.join(names)}), got {got}.")
     return tuple(result)
 
 
@@ -177,8 +232,9 @@ def _diagnose(mistakes, cases, student_outputs) -> str | None:
         ok = True
         for case, got in zip(cases, student_outputs):
             try:
-                want = mistake.outputs(case)
-            except (ValueError, IndexError):  # not applicable to this case's shapes
+                with np.errstate(all="ignore"):
+                    want = mistake.outputs(case)
+            except Exception:  # not applicable to this case (shapes, overflow): not this mistake
                 ok = False
                 break
             if not all(k in got and got[k].shape == np.shape(v) and _close(got[k], v) for k, v in want.items()):
@@ -195,7 +251,17 @@ def _run_check(title: str, student_fn, cases, call, reference, mistakes, names, 
         raise TypeError(f"student_fn: expected a function, got {type(student_fn).__name__}")
     outputs, wants = [], []
     for case in cases:
-        outputs.append(call(case))
+        try:
+            outputs.append(call(case))
+        except NotImplementedError:
+            raise
+        except SelfCheckError as err:
+            raise SelfCheckError(str(err) + _works_for_batch_1(call, cases, case)) from None
+        except Exception as err:  # the student's code raised: say whether batch 1 would have worked
+            note = _works_for_batch_1(call, cases, case)
+            if note and hasattr(err, "add_note"):
+                err.add_note(note.strip())
+            raise
         wants.append(reference(case))
     failures = []
     for case, got, want in zip(cases, outputs, wants):
@@ -225,7 +291,36 @@ def _run_check(title: str, student_fn, cases, call, reference, mistakes, names, 
         hint = generic_hints(failures, cases, outputs, wants)
         if hint:
             lines.append(f"Hint: {hint}")
+    if diagnosis is None and _only_batch_1_passes(cases, failures):
+        lines.append("Batch axis: the only case that passes has batch size 1. Your code is right for one "
+                     "example but mixes up the rows of a batch: look for an index [0], a reshape to (1, -1), "
+                     "a sum or mean over axis 0, or a product with the wrong side transposed (B rows in, "
+                     "B rows out).")
     raise SelfCheckError("\n".join(lines))
+
+
+def _only_batch_1_passes(cases, failures) -> bool:
+    failing = {id(f[0]) for f in failures}
+    passing = [c for c in cases if id(c) not in failing]
+    return bool(passing) and all(c.extra.get("B") == 1 for c in passing) and \
+        all(c.extra.get("B", 1) > 1 for c in cases if id(c) in failing)
+
+
+def _works_for_batch_1(call, cases, failed_case) -> str:
+    """A note for a case with B > 1 that failed outright: does the batch-1 case go through?"""
+    if not failed_case.extra.get("B", 0) > 1:
+        return ""
+    for case in cases:
+        if case.extra.get("B") == 1:
+            try:
+                with np.errstate(all="ignore"):
+                    call(case)
+            except Exception:
+                return ""
+            return (f"\nHint: the same code runs on the batch-1 case: it handles one example but not a batch "
+                    f"of B = {failed_case.extra['B']} rows. Keep the batch axis (axis 0) through every step; "
+                    f"look for an index [0], a reshape to (1, -1) or a sum over axis 0.")
+    return ""
 
 
 def _edge_hint(wrong_cases, all_cases) -> str | None:
@@ -675,11 +770,13 @@ def check_softmax_cross_entropy(student_fn, seed: int = 0) -> None:
 
     def call(case):
         loss, d = _unpack(_call(student_fn, case, what), ["loss", "dlogits"], what)
+        if loss is None:
+            raise SelfCheckError(f"{what}: the loss is None (is a `return` value missing?) (case '{case.name}').")
         try:
             loss = float(np.asarray(loss.detach() if hasattr(loss, "detach") else loss).reshape(()))
         except (TypeError, ValueError):
             raise SelfCheckError(f"{what}: loss must be a single number (the mean over the rows), "
-                                 f"got shape {np.shape(loss)} (case '{case.name}').") from None
+                                 f"got {_describe(loss)} (case '{case.name}').") from None
         if not np.isfinite(loss):
             raise SelfCheckError(
                 f"{what}: the loss is {loss} in case '{case.name}'. Hint: exp(1000) overflows; compute "
@@ -768,7 +865,8 @@ def check_beam_search_step(student_fn, seed: int = 0) -> None:
     def call(case):
         s, b, t = _unpack(_call(student_fn, case, what), ["scores", "beam_ids", "token_ids"], what)
         k = case.extra["k"]
-        n = np.size(s.detach().cpu() if hasattr(s, "detach") else s)
+        s = _to_array("scores", s, None, what, case)
+        n = s.size
         if n != k:
             K = len(case.args["beam_scores"])
             raise SelfCheckError(
@@ -777,11 +875,11 @@ def check_beam_search_step(student_fn, seed: int = 0) -> None:
                                            "may contribute several survivors." if n == min(K, k) else ""))
         out = {"scores": _to_array("scores", s, (k,), what, case)}
         for name, v in (("beam_ids", b), ("token_ids", t)):
-            arr = np.asarray(v.detach().cpu() if hasattr(v, "detach") else v)
-            if arr.shape != (k,) or (arr.dtype.kind not in "iu" and not np.all(arr == np.round(arr))):
+            arr = _to_array(name, v, None, what, case)
+            if arr.shape != (k,) or not np.all(arr == np.round(arr)):
                 raise SelfCheckError(f"{what}: {name} must be {k} integers, got shape {arr.shape} dtype {arr.dtype} "
                                      f"(case '{case.name}').")
-            out[name] = arr.astype(float)
+            out[name] = arr
         return out
 
     def reference(case):
