@@ -1,0 +1,62 @@
+"""Self-checks: is a student's implementation right, and if not, what exactly is wrong?
+
+Each ``check_*`` function calls the student's function on several random cases — a generic one
+and edge cases (batch 1, hidden size 1, input size 1, saturated gates) — compares the result with
+:mod:`lstmlib.reference`, and either prints ``All N checks passed`` or raises
+:class:`SelfCheckError` naming the output that differs, the case, the largest absolute error and
+where it is, and a diagnosis: the check re-runs the computation under the usual mistakes (gate
+blocks in another order, bias left out, σ where tanh belongs, reset gate in the other place, a
+sum where a mean belongs, ...) and says which one reproduces the student's numbers.
+
+Student functions take and return plain NumPy arrays (float64 in, anything array-like out):
+
+==================================  ==========================================================
+check                               the student's function
+==================================  ==========================================================
+:func:`check_rnn_step`              ``rnn_step(x_t, h_prev, W_x, W_h, b) -> h``
+:func:`check_lstm_step`             ``lstm_step(x_t, h_prev, c_prev, W_x, W_h, b) -> (h, c)``
+                                    (optionally ``(h, c, gates)`` with ``gates`` a dict of
+                                    ``"i", "f", "g", "o"`` arrays: then each gate is checked)
+:func:`check_gru_step`              ``gru_step(x_t, h_prev, W_x, W_h, b_x, b_h) -> h``
+                                    (``reset_after=True``: PyTorch's placement; ``False``: Cho's)
+:func:`check_lstm_step_backward`    ``lstm_step_backward(dh, dc, x_t, h_prev, c_prev, W_x, W_h, b)
+                                    -> (dx, dh_prev, dc_prev, dW_x, dW_h, db)``
+:func:`check_softmax_cross_entropy` ``softmax_cross_entropy(logits, targets) -> (loss, dlogits)``
+                                    (mean over the N rows)
+:func:`check_beam_search_step`      ``beam_search_step(beam_scores, log_probs, beam_size)
+                                    -> (scores, beam_ids, token_ids)``
+:func:`check_additive_attention`    ``additive_attention(query, keys, W_q, W_k, v, mask)
+                                    -> (context, weights)`` (keys time-major (S, B, Dk))
+==================================  ==========================================================
+
+Shapes follow the book: a step's input ``x_t`` is (B, I), states are (B, H); row-vector maths
+``x_t @ W_x + h_prev @ W_h + b``; LSTM weights ``W_x`` (I, 4H), ``W_h`` (H, 4H), ``b`` (4H,) with
+the gate blocks in the order i, f, g, o (like PyTorch); GRU weights ``W_x`` (I, 3H), ``W_h``
+(H, 3H), biases ``b_x``, ``b_h`` (3H,) with blocks r, z, g and ``h = z ⊙ h_prev + (1 − z) ⊙ g``.
+
+The package has three parts: :mod:`~lstmlib.checks.harness` (calling the student's function,
+reading what it returned, comparing, diagnosing), :mod:`~lstmlib.checks.cells` (the cell checks)
+and :mod:`~lstmlib.checks.seq2seq` (attention and beam search). Every expected value comes from
+:mod:`lstmlib.reference`.
+
+Usage in a chapter::
+
+    from lstmlib.checks import check_lstm_step
+    check_lstm_step(my_lstm_step)     # prints "All 6 checks passed ..." or explains the mistake
+"""
+from .cells import (
+    check_gru_step, check_lstm_step, check_lstm_step_backward, check_rnn_step, check_softmax_cross_entropy,
+)
+from .harness import SelfCheckError
+from .seq2seq import check_additive_attention, check_beam_search_step
+
+__all__ = [
+    "SelfCheckError",
+    "check_rnn_step",
+    "check_lstm_step",
+    "check_gru_step",
+    "check_lstm_step_backward",
+    "check_softmax_cross_entropy",
+    "check_beam_search_step",
+    "check_additive_attention",
+]

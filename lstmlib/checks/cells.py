@@ -1,0 +1,471 @@
+"""Self-checks for the cells of chapters 1–7 and 10: one step forward (RNN, LSTM, GRU), one LSTM
+step backward, softmax cross-entropy. Expected values come from :mod:`lstmlib.reference`; the
+mistake models (gate order, missing bias, σ for tanh, …) are written out here, next to the check
+that recognises them.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from lstmlib import reference as ref
+
+from .harness import (
+    ATOL, Case, Mistake, SelfCheckError, _blocks, _call, _cell_cases, _close, _describe, _edge_hint,
+    _error_text, _run_check, _sig, _to_array, _unpack,
+)
+
+__all__ = ["check_rnn_step", "check_lstm_step", "check_gru_step", "check_lstm_step_backward",
+           "check_softmax_cross_entropy"]
+
+
+# ----------------------------------------------------------------------------------------------
+# RNN step
+# ----------------------------------------------------------------------------------------------
+
+def check_rnn_step(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, W_x, W_h, b) -> h`` for h_t = tanh(x_t W_x + h_{t−1} W_h + b).
+
+    Shapes: x_t (B, I), h_prev (B, H), W_x (I, H), W_h (H, H), b (H,); returns h (B, H)."""
+    what = "rnn_step"
+    cases = _cell_cases(np.random.default_rng(seed), 1, with_c=False)
+
+    def call(case):
+        (h,) = _unpack(_call(student_fn, case, what), ["h"], what)
+        return {"h": _to_array("h", h, (case.extra["B"], case.extra["H"]), what, case)}
+
+    def reference(case):
+        a = case.args
+        h, _ = ref.rnn_step_forward(a["x_t"], a["h_prev"], {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]})
+        return {"h": h}
+
+    def variant(act=np.tanh, bias=True, W_h_T=False, use_h=True, use_x=True):
+        def outputs(case):
+            a = case.args
+            W_h = a["W_h"].T if W_h_T else a["W_h"]
+            z = (a["x_t"] @ a["W_x"] if use_x else 0) + (a["h_prev"] @ W_h if use_h else 0) + (a["b"] if bias else 0)
+            return {"h": act(z)}
+        return outputs
+
+    mistakes = [
+        Mistake("the bias b is missing: h = tanh(x_t W_x + h_prev W_h) reproduces your numbers.", variant(bias=False)),
+        Mistake("you used σ (sigmoid) where the book uses tanh.", variant(act=_sig)),
+        Mistake("you used ReLU where the book uses tanh.", variant(act=lambda z: np.maximum(z, 0))),
+        Mistake("you multiplied by W_h transposed: the book's row-vector convention is h_prev @ W_h "
+                "(W_h is (H, H) indexed [from, to]).", variant(W_h_T=True)),
+        Mistake("h_prev is ignored: the recurrent term h_prev @ W_h is missing.", variant(use_h=False)),
+        Mistake("x_t is ignored: the input term x_t @ W_x is missing.", variant(use_x=False)),
+        Mistake("no activation at all: apply tanh to x_t W_x + h_prev W_h + b.", variant(act=lambda z: z)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return _edge_hint([f[0] for f in failures], cases) or "compare with h_t = tanh(x_t W_x + h_{t−1} W_h + b)."
+
+    _run_check("RNN step (h)", student_fn, cases, call, reference, mistakes, ["h"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# LSTM step forward
+# ----------------------------------------------------------------------------------------------
+
+_LSTM_GATES = ("i", "f", "g", "o")
+
+
+def _lstm_variant(order=(0, 1, 2, 3), acts=(_sig, _sig, np.tanh, _sig), bias=True, cell_act=np.tanh,
+                  use_f=True, use_i=True, invert_f=False, h_from_c_prev=False, swap_outputs=False):
+    """The LSTM step with a typical mistake switched on; ``order[k]`` = block read as gate k."""
+    def outputs(case):
+        a = case.args
+        pre = a["x_t"] @ a["W_x"] + a["h_prev"] @ a["W_h"] + (a["b"] if bias else 0)
+        blocks = _blocks(pre, 4)
+        i, f, g, o = (acts[k](blocks[order[k]]) for k in range(4))
+        if invert_f:
+            f = 1 - f
+        c = (f * a["c_prev"] if use_f else a["c_prev"]) + (i * g if use_i else g)
+        h = o * cell_act(a["c_prev"] if h_from_c_prev else c)
+        return {"h": c, "c": h} if swap_outputs else {"h": h, "c": c}
+    return outputs
+
+
+def _order_text(order) -> str:
+    # order[k] = block the student read as gate k, so block order[k] holds gate k in their layout
+    layout = [None] * 4
+    for gate, block in enumerate(order):
+        layout[block] = _LSTM_GATES[gate]
+    swapped = [f"{_LSTM_GATES[g]} ↔ {_LSTM_GATES[order[g]]}" for g in range(4) if order[g] > g and order[order[g]] == g]
+    extra = f" (gates {', '.join(swapped)} swapped)" if swapped else ""
+    return (f"your code reads the 4H columns of W_x, W_h and b as gates ({', '.join(layout)}){extra}; "
+            f"the book's order is (i, f, g, o) like PyTorch: columns [0:H] input gate, [H:2H] forget "
+            f"gate, [2H:3H] candidate, [3H:4H] output gate.")
+
+
+def check_lstm_step(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, c_prev, W_x, W_h, b) -> (h, c)`` against
+    :func:`lstmlib.reference.lstm_step_forward`.
+
+    Equations (book notation, gate blocks i, f, g, o):
+    i = σ(·), f = σ(·), g = tanh(·), o = σ(·) of x_t W_x + h_{t−1} W_h + b;
+    c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
+    Shapes: x_t (B, I), h_prev and c_prev (B, H), W_x (I, 4H), W_h (H, 4H), b (4H,).
+    The function may also return ``(h, c, gates)`` with ``gates = {"i": ..., "f": ..., "g": ...,
+    "o": ...}`` (each (B, H)); then each gate is compared too and a wrong one is named.
+    """
+    what = "lstm_step"
+    cases = _cell_cases(np.random.default_rng(seed), 4, with_c=True)
+    names = ["h", "c", "i", "f", "g", "o"]
+
+    def call(case):
+        result = _call(student_fn, case, what)
+        gates = {}
+        if isinstance(result, (tuple, list)) and len(result) == 3 and isinstance(result[2], dict):
+            gates = result[2]
+            result = result[:2]
+        h, c = _unpack(result, ["h", "c"], what)
+        shape = (case.extra["B"], case.extra["H"])
+        out = {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
+        for k in _LSTM_GATES:
+            if k in gates:
+                out[k] = _to_array(f"gate {k}", gates[k], shape, what, case)
+        return out
+
+    def reference_with_gates(case):
+        a = case.args
+        h, c, cache = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"],
+                                            {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]})
+        return {"h": h, "c": c, **{k: cache[k] for k in _LSTM_GATES}}
+
+    mistakes = []
+    for order in itertools.permutations(range(4)):
+        if order != (0, 1, 2, 3):
+            mistakes.append(Mistake(_order_text(order), _lstm_variant(order=order)))
+    mistakes += [
+        Mistake("the bias b is missing: your numbers equal the reference with b = 0.", _lstm_variant(bias=False)),
+        Mistake("the candidate g uses σ (sigmoid); the book uses tanh for g (it must be able to "
+                "subtract from the cell: values in (−1, 1)).", _lstm_variant(acts=(_sig, _sig, _sig, _sig))),
+        Mistake("h_t = o ⊙ c_t: tanh of the cell state is missing (h_t = o ⊙ tanh(c_t)).",
+                _lstm_variant(cell_act=lambda c: c)),
+        Mistake("h_t uses σ(c_t); the book uses tanh(c_t).", _lstm_variant(cell_act=_sig)),
+        Mistake("h_t is computed from the old cell state c_{t−1}; use the new one: h_t = o ⊙ tanh(c_t).",
+                _lstm_variant(h_from_c_prev=True)),
+        Mistake("the forget gate is not applied: c_t = c_{t−1} + i ⊙ g; the book has f ⊙ c_{t−1}.",
+                _lstm_variant(use_f=False)),
+        Mistake("the input gate is not applied: c_t = f ⊙ c_{t−1} + g; the book has i ⊙ g.",
+                _lstm_variant(use_i=False)),
+        Mistake("you used (1 − f) ⊙ c_{t−1}: f is a *keep* gate, f = 1 keeps the cell.",
+                _lstm_variant(invert_f=True)),
+        Mistake("h and c are returned in the wrong order: return (h, c).", _lstm_variant(swap_outputs=True)),
+    ]
+    for k, gate in enumerate(_LSTM_GATES):
+        acts = [_sig, _sig, np.tanh, _sig]
+        right = acts[k]
+        acts[k] = _sig if right is np.tanh else np.tanh
+        wrong_name = "σ" if right is np.tanh else "tanh"
+        right_name = "tanh" if right is np.tanh else "σ"
+        if gate != "g":
+            mistakes.append(Mistake(f"gate {gate} uses {wrong_name}; gates use {right_name} (values in (0, 1)).",
+                                    _lstm_variant(acts=tuple(acts))))
+
+    def hints(failures, cases, outputs, wants):
+        gate_failures = [f for f in failures if f[1] in _LSTM_GATES]
+        if gate_failures:
+            case, name, got, want = gate_failures[0]
+            return (f"gate {name} is the first wrong gate ({_error_text(got, want)}); "
+                    f"it is block {_LSTM_GATES.index(name)} ({['[0:H]', '[H:2H]', '[2H:3H]', '[3H:4H]'][_LSTM_GATES.index(name)]}) "
+                    f"of the 4H columns.")
+        edge = _edge_hint([f[0] for f in failures], cases)
+        if edge:
+            return edge
+        wrong = {f[1] for f in failures}
+        if wrong == {"h"}:
+            return "c_t is right but h_t is not: h_t = o ⊙ tanh(c_t), with the output gate o (block [3H:4H])."
+        return ("c_t is wrong (so h_t is too): c_t = f ⊙ c_{t−1} + i ⊙ g. Return gates as a third output "
+                "(a dict with 'i', 'f', 'g', 'o') and this check will name the first wrong gate.")
+
+    # gates are compared only when the student returns them
+    outputs_cache = {}
+
+    def call_cached(case):
+        outputs_cache[id(case)] = call(case)
+        return outputs_cache[id(case)]
+
+    def reference_filtered(case):
+        want = reference_with_gates(case)
+        got = outputs_cache[id(case)]
+        return {k: v for k, v in want.items() if k in ("h", "c") or k in got}
+
+    _run_check("LSTM step (h, c)", student_fn, cases, call_cached, reference_filtered, mistakes, names, hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# GRU step forward
+# ----------------------------------------------------------------------------------------------
+
+_GRU_GATES = ("r", "z", "g")
+
+
+def _gru_variant(reset_after: bool, order=(0, 1, 2), cand_act=np.tanh, use_bx=True, use_bh=True,
+                 swap_z=False, use_r=True):
+    def outputs(case):
+        a = case.args
+        ax = a["x_t"] @ a["W_x"] + (a["b_x"] if use_bx else 0)
+        bh = a["b_h"] if use_bh else np.zeros_like(a["b_h"])
+        bx_blocks, bh_blocks = _blocks(ax, 3), _blocks(bh, 3)
+        W_h_blocks = _blocks(a["W_h"], 3)
+        r_blk, z_blk, g_blk = order
+        h = a["h_prev"]
+        r = _sig(bx_blocks[r_blk] + h @ W_h_blocks[r_blk] + bh_blocks[r_blk])
+        z = _sig(bx_blocks[z_blk] + h @ W_h_blocks[z_blk] + bh_blocks[z_blk])
+        if not use_r:
+            r = np.ones_like(r)
+        if reset_after:
+            g = cand_act(bx_blocks[g_blk] + r * (h @ W_h_blocks[g_blk] + bh_blocks[g_blk]))
+        else:
+            g = cand_act(bx_blocks[g_blk] + (r * h) @ W_h_blocks[g_blk] + bh_blocks[g_blk])
+        if swap_z:
+            z = 1 - z
+        return {"h": z * h + (1 - z) * g}
+    return outputs
+
+
+def check_gru_step(student_fn, reset_after: bool = True, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, W_x, W_h, b_x, b_h) -> h`` against
+    :func:`lstmlib.reference.gru_step_forward`.
+
+    Equations (book notation; blocks r, z, g of the 3H columns, like PyTorch's r, z, n):
+    r = σ(x_t W_xr + b_xr + h_{t−1} W_hr + b_hr), z likewise;
+    reset after (``reset_after=True``, PyTorch/cuDNN): g = tanh(x_t W_xg + b_xg + r ⊙ (h_{t−1} W_hg + b_hg));
+    reset before (``reset_after=False``, Cho et al. 2014): g = tanh(x_t W_xg + b_xg + (r ⊙ h_{t−1}) W_hg + b_hg);
+    h_t = z ⊙ h_{t−1} + (1 − z) ⊙ g.
+    Shapes: x_t (B, I), h_prev (B, H), W_x (I, 3H), W_h (H, 3H), b_x and b_h (3H,).
+    """
+    what = "gru_step"
+    cases = _cell_cases(np.random.default_rng(seed), 3, with_c=False, gru=True)
+    placement = "after" if reset_after else "before"
+
+    def call(case):
+        (h,) = _unpack(_call(student_fn, case, what), ["h"], what)
+        return {"h": _to_array("h", h, (case.extra["B"], case.extra["H"]), what, case)}
+
+    def reference(case):
+        a = case.args
+        params = {k: a[k] for k in ("W_x", "W_h", "b_x", "b_h")}
+        h, _ = ref.gru_step_forward(a["x_t"], a["h_prev"], params, reset_after=reset_after)
+        return {"h": h}
+
+    other = "before" if reset_after else "after"
+    mistakes = [Mistake(
+        f"your step applies the reset gate {other} the recurrent product, but this check asked for "
+        f"reset_after={reset_after} (reset {placement}): "
+        + ("g = tanh(x W_xg + b_xg + r ⊙ (h W_hg + b_hg))." if reset_after
+           else "g = tanh(x W_xg + b_xg + (r ⊙ h) W_hg + b_hg)."),
+        _gru_variant(not reset_after))]
+    for order in itertools.permutations(range(3)):
+        if order != (0, 1, 2):
+            layout = [None] * 3
+            for gate, block in enumerate(order):
+                layout[block] = _GRU_GATES[gate]
+            mistakes.append(Mistake(
+                f"your code reads the 3H columns as ({', '.join(layout)}); the book's order is (r, z, g) "
+                f"like PyTorch's (r, z, n): [0:H] reset, [H:2H] update, [2H:3H] candidate.",
+                _gru_variant(reset_after, order=order)))
+    mistakes += [
+        Mistake("you used h_t = (1 − z) ⊙ h_{t−1} + z ⊙ g; the book (and PyTorch) keep the old state "
+                "with z: h_t = z ⊙ h_{t−1} + (1 − z) ⊙ g.", _gru_variant(reset_after, swap_z=True)),
+        Mistake("the candidate g uses σ; the book uses tanh.", _gru_variant(reset_after, cand_act=_sig)),
+        Mistake("both biases are missing (b_x and b_h).", _gru_variant(reset_after, use_bx=False, use_bh=False)),
+        Mistake("the input bias b_x is missing.", _gru_variant(reset_after, use_bx=False)),
+        Mistake("the recurrent bias b_h is missing.", _gru_variant(reset_after, use_bh=False)),
+        Mistake("the reset gate r is computed but never applied to the candidate.", _gru_variant(reset_after, use_r=False)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return _edge_hint([f[0] for f in failures], cases) or (
+            "compare gate by gate with the equations in this function's docstring; r and z use σ, g tanh.")
+
+    _run_check(f"GRU step, reset {placement} (h)", student_fn, cases, call, reference, mistakes, ["h"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# LSTM step backward (one step of BPTT)
+# ----------------------------------------------------------------------------------------------
+
+_GRAD_NAMES = ["dx", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"]
+
+
+def _lstm_backward_variant(no_tanh_grad=False, g_sigmoid_grad=False, gates_tanh_grad=False,
+                           drop_dh_into_c=False, dW_h_from_h=False, ignore_dc=False, scale=1.0, sign=1.0):
+    """One step of LSTM BPTT with a typical mistake switched on (from the forward's values)."""
+    def outputs(case):
+        a = case.args
+        x, h_prev, c_prev, W_x, W_h, b = (a[k] for k in ("x_t", "h_prev", "c_prev", "W_x", "W_h", "b"))
+        pre = x @ W_x + h_prev @ W_h + b
+        bi, bf, bg, bo = _blocks(pre, 4)
+        i, f, g, o = _sig(bi), _sig(bf), np.tanh(bg), _sig(bo)
+        c = f * c_prev + i * g
+        tanh_c = np.tanh(c)
+        h = o * tanh_c
+        dh = a["dh"]
+        dc = 0 * a["dc"] if ignore_dc else a["dc"]
+        do = dh * tanh_c
+        through = 0 if drop_dh_into_c else dh * o * (1 if no_tanh_grad else (1 - tanh_c ** 2))
+        dct = dc + through
+        di, df, dg, dc_prev = dct * g, dct * c_prev, dct * i, dct * f
+        sg = (lambda s: 1 - s ** 2) if gates_tanh_grad else (lambda s: s * (1 - s))
+        tg = (lambda t: t * (1 - t)) if g_sigmoid_grad else (lambda t: 1 - t ** 2)
+        dpre = np.concatenate([di * sg(i), df * sg(f), dg * tg(g), do * sg(o)], axis=-1)
+        grads = {"dx": dpre @ W_x.T, "dh_prev": dpre @ W_h.T, "dc_prev": dc_prev,
+                 "dW_x": x.T @ dpre, "dW_h": (h if dW_h_from_h else h_prev).T @ dpre, "db": dpre.sum(axis=0)}
+        return {k: sign * scale * v if k.startswith(("dW", "db")) else sign * v for k, v in grads.items()}
+    return outputs
+
+
+def check_lstm_step_backward(student_fn, seed: int = 0) -> None:
+    """Check one step of LSTM backpropagation through time:
+    ``student_fn(dh, dc, x_t, h_prev, c_prev, W_x, W_h, b) -> (dx, dh_prev, dc_prev, dW_x, dW_h, db)``
+    against :func:`lstmlib.reference.lstm_step_backward`.
+
+    ``dh`` = ∂L/∂h_t and ``dc`` = ∂L/∂c_t arriving from later steps (both (B, H)); the function
+    recomputes the step's forward from its inputs and returns the gradients with respect to
+    every input: dx (B, I), dh_prev (B, H), dc_prev (B, H), dW_x (I, 4H), dW_h (H, 4H), db (4H,)
+    (weight gradients summed over the batch, not averaged).
+    """
+    what = "lstm_step_backward"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for case in _cell_cases(rng, 4, with_c=True):
+        B, H = case.extra["B"], case.extra["H"]
+        args = {"dh": rng.normal(size=(B, H)), "dc": rng.normal(size=(B, H)), **case.args}
+        cases.append(Case(case.name, args, case.extra))
+
+    def call(case):
+        result = _unpack(_call(student_fn, case, what), _GRAD_NAMES, what)
+        B, I, H = case.extra["B"], case.extra["I"], case.extra["H"]
+        shapes = [(B, I), (B, H), (B, H), (I, 4 * H), (H, 4 * H), (4 * H,)]
+        return {n: _to_array(n, v, s, what, case) for n, v, s in zip(_GRAD_NAMES, result, shapes)}
+
+    def reference(case):
+        a = case.args
+        _, _, cache = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"],
+                                            {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]})
+        dx, dh_prev, dc_prev, grads = ref.lstm_step_backward(a["dh"], a["dc"], cache)
+        return {"dx": dx, "dh_prev": dh_prev, "dc_prev": dc_prev,
+                "dW_x": grads["W_x"], "dW_h": grads["W_h"], "db": grads["b"]}
+
+    mistakes = [
+        Mistake("the gradient dc arriving from the next step is ignored: ∂L/∂c_t = dc + dh ⊙ o ⊙ (1 − tanh²(c_t)).",
+                _lstm_backward_variant(ignore_dc=True)),
+        Mistake("dh does not flow into the cell: ∂L/∂c_t must include dh ⊙ o ⊙ (1 − tanh²(c_t)).",
+                _lstm_backward_variant(drop_dh_into_c=True)),
+        Mistake("the derivative of tanh(c_t) is missing: the path from h_t into c_t is dh ⊙ o ⊙ (1 − tanh²(c_t)).",
+                _lstm_backward_variant(no_tanh_grad=True)),
+        Mistake("the candidate's derivative uses σ' = g(1 − g); g = tanh(·) has derivative 1 − g².",
+                _lstm_backward_variant(g_sigmoid_grad=True)),
+        Mistake("the gates' derivatives use tanh' = 1 − s²; σ's derivative is s(1 − s).",
+                _lstm_backward_variant(gates_tanh_grad=True)),
+        Mistake("dW_h uses h_t; the recurrent product was h_{t−1} W_h, so dW_h = h_{t−1}ᵀ · ∂L/∂a.",
+                _lstm_backward_variant(dW_h_from_h=True)),
+        Mistake("every gradient has the wrong sign.", _lstm_backward_variant(sign=-1.0)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        for case, name, got, want in failures:
+            B = case.extra["B"]
+            if name in ("dW_x", "dW_h", "db") and B > 1 and _close(got * B, want):
+                return (f"{name} is the reference divided by the batch size: a step's backward sums "
+                        f"over the batch (the loss already carries any 1/B).")
+        # db = Σ_batch ∂L/∂a: its four blocks tell which gate's pre-activation gradient is wrong
+        for case, name, got, want in failures:
+            if name not in ("db", "dW_x", "dW_h") or case.extra["H"] < 2:
+                continue
+            H = case.extra["H"]
+            bad = [f"{gate} (columns [{k * H}:{(k + 1) * H}])" for k, gate in enumerate(_LSTM_GATES)
+                   if not _close(got[..., k * H:(k + 1) * H], want[..., k * H:(k + 1) * H])]
+            if 0 < len(bad) < 4:
+                return (f"in {name} (case '{case.name}') the gate block(s) {', '.join(bad)} are wrong, the "
+                        f"others right: check ∂L/∂(pre-activation) of {'those gates' if len(bad) > 1 else 'that gate'}"
+                        f" (dx and dh_prev inherit the error through W_xᵀ, W_hᵀ).")
+        wrong = {f[1] for f in failures}
+        if wrong <= {"dx", "dh_prev"}:
+            return ("the weight gradients are right but dx / dh_prev are not: dx = ∂L/∂a · W_xᵀ, "
+                    "dh_prev = ∂L/∂a · W_hᵀ with ∂L/∂a (B, 4H) the gradient of the pre-activations.")
+        if wrong == {"dc_prev"}:
+            return "only dc_prev is wrong: dc_prev = ∂L/∂c_t ⊙ f."
+        return _edge_hint([f[0] for f in failures], cases)
+
+    _run_check("LSTM step backward", student_fn, cases, call, reference, mistakes, _GRAD_NAMES, hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# softmax cross-entropy
+# ----------------------------------------------------------------------------------------------
+
+def check_softmax_cross_entropy(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(logits, targets) -> (loss, dlogits)``: the mean cross-entropy over the N
+    rows of ``logits`` (N, K) with integer ``targets`` (N,), and its gradient
+    ∂L/∂z = (softmax(z) − onehot(t)) / N, against :func:`lstmlib.reference.softmax_cross_entropy`.
+    Cases include one row (N = 1), two classes, and logits near 1000 (a naive exp() overflows)."""
+    what = "softmax_cross_entropy"
+    rng = np.random.default_rng(seed)
+    cases = []
+    # "large logits": all near 1000, so a naive exp() overflows (inf / inf = NaN) while the
+    # probabilities themselves are ordinary; subtracting the row's max fixes it
+    for name, N, K, scale, offset in [("generic", 5, 4, 2.0, 0.0), ("batch 1", 1, 6, 2.0, 0.0),
+                                      ("two classes", 7, 2, 1.0, 0.0), ("large logits", 4, 5, 3.0, 1000.0),
+                                      ("many classes", 3, 50, 3.0, 0.0)]:
+        cases.append(Case(name, {"logits": offset + scale * rng.normal(size=(N, K)),
+                                 "targets": rng.integers(0, K, size=N)}, {"N": N, "K": K}))
+
+    def call(case):
+        loss, d = _unpack(_call(student_fn, case, what), ["loss", "dlogits"], what)
+        if loss is None:
+            raise SelfCheckError(f"{what}: the loss is None (is a `return` value missing?) (case '{case.name}').")
+        try:
+            loss = float(np.asarray(loss.detach() if hasattr(loss, "detach") else loss).reshape(()))
+        except (TypeError, ValueError):
+            raise SelfCheckError(f"{what}: loss must be a single number (the mean over the rows), "
+                                 f"got {_describe(loss)} (case '{case.name}').") from None
+        if not np.isfinite(loss):
+            raise SelfCheckError(
+                f"{what}: the loss is {loss} in case '{case.name}'. Hint: exp(1000) overflows; compute "
+                f"log-softmax as z − max(z) − log Σ exp(z − max(z)).")
+        return {"loss": np.array(loss), "dlogits": _to_array("dlogits", d, (case.extra["N"], case.extra["K"]), what, case)}
+
+    def reference(case):
+        loss, cache = ref.softmax_cross_entropy(case.args["logits"], case.args["targets"])
+        return {"loss": np.array(loss), "dlogits": ref.softmax_cross_entropy_backward(cache)}
+
+    def variant(loss_sum=False, grad_sum=False, no_onehot=False, loss_sign=1.0):
+        def outputs(case):
+            want = reference(case)
+            N = case.extra["N"]
+            d = want["dlogits"] * N  # softmax − onehot
+            if no_onehot:
+                d = d.copy()
+                d[np.arange(N), case.args["targets"]] += 1
+            return {"loss": loss_sign * want["loss"] * (N if loss_sum else 1),
+                    "dlogits": d if grad_sum else d / N}
+        return outputs
+
+    mistakes = [
+        Mistake("loss and gradient are sums over the rows; the book averages: divide both by N.",
+                variant(loss_sum=True, grad_sum=True)),
+        Mistake("the loss is a sum over the rows; the book averages it: divide by N.", variant(loss_sum=True)),
+        Mistake("the gradient is not divided by N: ∂L/∂z = (softmax(z) − onehot(t)) / N.", variant(grad_sum=True)),
+        Mistake("the gradient misses the −1 at the target class: ∂L/∂z = (softmax(z) − onehot(t)) / N.",
+                variant(no_onehot=True)),
+        Mistake("the loss has the wrong sign: cross-entropy is −log p(target) ≥ 0.", variant(loss_sign=-1.0)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        case, name, got, want = failures[0]
+        if name == "dlogits" and np.allclose(got, -want, atol=ATOL):
+            return "dlogits has the wrong sign: ∂L/∂z = +(softmax(z) − onehot(t)) / N."
+        if {f[0].name for f in failures} <= {"large logits"}:
+            return "only the large logits fail: subtract each row's max before exp()."
+        return _edge_hint([f[0] for f in failures], cases)
+
+    _run_check("softmax cross-entropy (loss, dlogits)", student_fn, cases, call, reference, mistakes,
+               ["loss", "dlogits"], hints)
+
+
