@@ -17,7 +17,9 @@ from .harness import (
 )
 
 __all__ = ["check_rnn_step", "check_lstm_step", "check_gru_step", "check_lstm_step_backward",
-           "check_softmax_cross_entropy"]
+           "check_softmax_cross_entropy", "check_dense_backward", "check_rnn_bptt", "check_rnn_jacobian",
+           "check_clip_grad_norm", "check_softmax_with_temperature", "check_peephole_lstm_step",
+           "check_lstm_step_cost"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -469,3 +471,471 @@ def check_softmax_cross_entropy(student_fn, seed: int = 0) -> None:
                ["loss", "dlogits"], hints)
 
 
+
+
+# ----------------------------------------------------------------------------------------------
+# dense layer backward (chapter 1)
+# ----------------------------------------------------------------------------------------------
+
+def _dense_backward_variant(db_mean=False, sign=1.0):
+    def outputs(case):
+        a = case.args
+        N = a["X"].shape[0]
+        dX, dW, db = a["dY"] @ a["W"].T, a["X"].T @ a["dY"], a["dY"].sum(axis=0)
+        if db_mean:
+            dW, db = dW / N, db / N
+        return {"dX": sign * dX, "dW": sign * dW, "db": sign * db}
+    return outputs
+
+
+def check_dense_backward(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(dY, X, W) -> (dX, dW, db)``, the backward pass of the dense layer
+    Y = X W + b, against :func:`lstmlib.reference.dense_backward`: dX = dY Wᵀ, dW = Xᵀ dY,
+    db = Σ_rows dY. Shapes: ``X`` (N, I), ``W`` (I, O), ``dY`` (N, O) = ∂L/∂Y; returns dX (N, I),
+    dW (I, O), db (O,) (summed over the N rows: the loss already carries any 1/N)."""
+    what = "dense_backward"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, N, I, O in [("generic", 5, 3, 4), ("batch 1", 1, 4, 3), ("one output", 6, 3, 1),
+                          ("one input", 4, 1, 5), ("square W", 4, 4, 4)]:
+        cases.append(Case(name, {"dY": rng.normal(size=(N, O)), "X": rng.normal(size=(N, I)),
+                                 "W": rng.normal(size=(I, O))}, {"B": N, "I": I, "O": O}))
+
+    def call(case):
+        dX, dW, db = _unpack(_call(student_fn, case, what), ["dX", "dW", "db"], what)
+        N, I, O = case.extra["B"], case.extra["I"], case.extra["O"]
+        return {"dX": _to_array("dX", dX, (N, I), what, case), "dW": _to_array("dW", dW, (I, O), what, case),
+                "db": _to_array("db", db, (O,), what, case)}
+
+    def reference(case):
+        a = case.args
+        _, cache = ref.dense_forward(a["X"], a["W"], np.zeros(a["W"].shape[1]))
+        dX, grads = ref.dense_backward(a["dY"], cache)
+        return {"dX": dX, "dW": grads["W"], "db": grads["b"]}
+
+    def transposed(case):
+        a = case.args
+        return {"dX": a["dY"] @ a["W"], "dW": a["dY"].T @ a["X"], "db": a["dY"].sum(axis=0)}
+
+    mistakes = [
+        Mistake("dW and db are averaged over the rows; the layer's backward sums them (the loss already "
+                "divides by N): dW = Xᵀ dY, db = Σ_rows dY.", _dense_backward_variant(db_mean=True)),
+        Mistake("the products are transposed: dX = dY Wᵀ (N, I) and dW = Xᵀ dY (I, O) — check the shapes "
+                "of each factor.", transposed),
+        Mistake("every gradient has the wrong sign.", _dense_backward_variant(sign=-1.0)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        wrong = {f[1] for f in failures}
+        if wrong == {"db"}:
+            return "only db is wrong: db = Σ over the rows of dY (axis 0), one number per output."
+        if wrong == {"dX"}:
+            return "only dX is wrong: dX = dY Wᵀ."
+        return _edge_hint([f[0] for f in failures], cases)
+
+    _run_check("dense layer backward (dX, dW, db)", student_fn, cases, call, reference, mistakes,
+               ["dX", "dW", "db"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# backpropagation through time for the RNN (chapter 2)
+# ----------------------------------------------------------------------------------------------
+
+_BPTT_NAMES = ["dx", "dh0", "dW_x", "dW_h", "db"]
+
+
+def _rnn_bptt_variant(carry=True, tanh_grad=True, dW_h_from_h=False, carry_transposed=True, batch_mean=False):
+    """BPTT for h_t = tanh(x_t W_x + h_{t−1} W_h + b) with a typical mistake switched on."""
+    def outputs(case):
+        a = case.args
+        x, h0, W_x, W_h, b, d_out = a["x"], a["h0"], a["W_x"], a["W_h"], a["b"], a["d_out"]
+        states, h = [], h0
+        for x_t in x:
+            h = np.tanh(x_t @ W_x + h @ W_h + b)
+            states.append(h)
+        dx = np.zeros_like(x)
+        dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(b)
+        dh = np.zeros_like(h0)
+        for t in range(len(x) - 1, -1, -1):
+            total = d_out[t] + (dh if carry else 0.0)
+            delta = total * (1 - states[t] ** 2) if tanh_grad else total
+            h_prev = h0 if t == 0 else states[t - 1]
+            dW_x += x[t].T @ delta
+            dW_h += (states[t] if dW_h_from_h else h_prev).T @ delta
+            db += delta.sum(axis=0)
+            dx[t] = delta @ W_x.T
+            dh = delta @ (W_h.T if carry_transposed else W_h)
+        scale = 1.0 / len(h0) if batch_mean else 1.0
+        return {"dx": dx, "dh0": dh, "dW_x": scale * dW_x, "dW_h": scale * dW_h, "db": scale * db}
+    return outputs
+
+
+def check_rnn_bptt(student_fn, seed: int = 0) -> None:
+    """Check hand-written backpropagation through time for the tanh RNN:
+    ``student_fn(d_out, x, h0, W_x, W_h, b) -> (dx, dh0, dW_x, dW_h, db)`` against
+    :func:`lstmlib.reference.rnn_backward`.
+
+    The forward is h_t = tanh(x_t W_x + h_{t−1} W_h + b) for t = 1 … T from ``h0``; ``d_out``
+    (T, B, H) holds ∂L/∂h_t arriving from the outputs at every step. Backwards, with
+    δ_t = ∂L/∂a_t: δ_t = (d_out[t] + δ_{t+1} W_hᵀ) ⊙ (1 − h_t²), dW_x = Σ_t x_tᵀ δ_t,
+    dW_h = Σ_t h_{t−1}ᵀ δ_t, db = Σ_t Σ_batch δ_t, dx_t = δ_t W_xᵀ, dh0 = δ_1 W_hᵀ.
+    Shapes: ``x`` (T, B, I), ``h0`` (B, H), ``W_x`` (I, H), ``W_h`` (H, H), ``b`` (H,).
+    """
+    what = "rnn_bptt"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, T, B, I, H in [("generic", 6, 3, 2, 4), ("batch 1", 5, 1, 3, 3), ("T = 1", 1, 2, 3, 4),
+                             ("H = 1", 7, 2, 2, 1), ("long", 15, 2, 2, 3)]:
+        args = {"d_out": rng.normal(size=(T, B, H)), "x": rng.normal(size=(T, B, I)),
+                "h0": np.tanh(rng.normal(size=(B, H))), "W_x": rng.normal(size=(I, H)) / np.sqrt(I),
+                "W_h": rng.normal(size=(H, H)) / np.sqrt(H), "b": 0.5 * rng.normal(size=H)}
+        cases.append(Case(name, args, {"T": T, "B": B, "I": I, "H": H}))
+
+    def call(case):
+        result = _unpack(_call(student_fn, case, what), _BPTT_NAMES, what)
+        T, B, I, H = (case.extra[k] for k in ("T", "B", "I", "H"))
+        shapes = [(T, B, I), (B, H), (I, H), (H, H), (H,)]
+        return {n: _to_array(n, v, s, what, case) for n, v, s in zip(_BPTT_NAMES, result, shapes)}
+
+    def reference(case):
+        a = case.args
+        _, _, cache = ref.rnn_forward(a["x"], {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]}, a["h0"])
+        dx, dh0, grads = ref.rnn_backward(a["d_out"], cache)
+        return {"dx": dx, "dh0": dh0, "dW_x": grads["W_x"], "dW_h": grads["W_h"], "db": grads["b"]}
+
+    mistakes = [
+        Mistake("the gradient from later steps is dropped: δ_t must include δ_{t+1} W_hᵀ, not only "
+                "d_out[t] — that carried term is what makes it *through time*.", _rnn_bptt_variant(carry=False)),
+        Mistake("the derivative of tanh is missing: δ_t = (d_out[t] + δ_{t+1} W_hᵀ) ⊙ (1 − h_t²).",
+                _rnn_bptt_variant(tanh_grad=False)),
+        Mistake("dW_h uses h_t; the product at step t was h_{t−1} W_h, so dW_h = Σ_t h_{t−1}ᵀ δ_t "
+                "(with h0 at the first step).", _rnn_bptt_variant(dW_h_from_h=True)),
+        Mistake("the gradient is carried back with W_h instead of W_hᵀ: row-vector maths h_{t−1} W_h "
+                "sends δ_t back as δ_t W_hᵀ.", _rnn_bptt_variant(carry_transposed=False)),
+        Mistake("the weight gradients are averaged over the batch; BPTT sums them (the loss already "
+                "carries any 1/B).", _rnn_bptt_variant(batch_mean=True)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        names = {f[0].name for f in failures}
+        if names and "T = 1" not in names:
+            return ("T = 1 passes but longer sequences fail: the single step is right, the carrying "
+                    "through time is not — check δ_{t+1} W_hᵀ and that the loop runs from t = T down to 1.")
+        return _edge_hint([f[0] for f in failures], cases)
+
+    _run_check("RNN backpropagation through time", student_fn, cases, call, reference, mistakes,
+               _BPTT_NAMES, hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# the step's Jacobian and gradient clipping (chapter 3)
+# ----------------------------------------------------------------------------------------------
+
+def _jacobian_variant(transpose=False, derivative="h_t", on_rows=False):
+    def outputs(case):
+        a = case.args
+        h = np.tanh(a["x_t"] @ a["W_x"] + a["h_prev"] @ a["W_h"] + a["b"])
+        slope = {"h_t": 1 - h ** 2, "h_prev": 1 - a["h_prev"] ** 2, "none": np.ones_like(h),
+                 "tanh twice": 1 - np.tanh(h) ** 2}[derivative]
+        if on_rows:
+            if a["W_h"].shape[0] != slope.shape[1]:
+                raise ValueError
+            J = slope[:, :, None] * a["W_h"][None]
+        else:
+            J = a["W_h"][None] * slope[:, None, :]
+        return {"J": np.swapaxes(J, 1, 2) if transpose else J}
+    return outputs
+
+
+def check_rnn_jacobian(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, W_x, W_h, b) -> J``, the Jacobian of one tanh RNN step,
+    J[b, i, j] = ∂h_t[b, j] / ∂h_prev[b, i] = W_h[i, j] (1 − h_t[b, j]²), shape (B, H, H).
+
+    Row-vector convention: row i says how h_t moves when h_prev[i] moves, so a gradient row δ
+    goes back as δ Jᵀ and a product of these matrices over many steps is what vanishes or
+    explodes. Expected values come from :func:`lstmlib.reference.rnn_step_backward`, run once per
+    unit vector."""
+    what = "rnn_jacobian"
+    cases = _cell_cases(np.random.default_rng(seed), 1, with_c=False)
+
+    def call(case):
+        (J,) = _unpack(_call(student_fn, case, what), ["J"], what)
+        B, H = case.extra["B"], case.extra["H"]
+        return {"J": _to_array("J", J, (B, H, H), what, case)}
+
+    def reference(case):
+        a = case.args
+        h, cache = ref.rnn_step_forward(a["x_t"], a["h_prev"], {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]})
+        B, H = h.shape
+        J = np.empty((B, H, H))
+        for j in range(H):  # ∂h_t[:, j]/∂h_prev is the backward of a unit gradient on unit j
+            unit = np.zeros((B, H))
+            unit[:, j] = 1.0
+            _, dh_prev, _ = ref.rnn_step_backward(unit, cache)
+            J[:, :, j] = dh_prev
+        return {"J": J}
+
+    mistakes = [
+        Mistake("your J is transposed: in the book's row-vector convention J[b, i, j] = ∂h_t[j]/∂h_prev[i] "
+                "= W_h[i, j] (1 − h_t[j]²) — the derivative scales the columns.", _jacobian_variant(transpose=True)),
+        Mistake("the tanh derivative is missing: J = W_h diag(1 − h_t²), not W_h.", _jacobian_variant(derivative="none")),
+        Mistake("the tanh derivative is taken at h_prev; it belongs to this step's output: 1 − h_t².",
+                _jacobian_variant(derivative="h_prev")),
+        Mistake("tanh is applied twice: h_t is already tanh(a_t), so tanh'(a_t) = 1 − h_t², not 1 − tanh(h_t)².",
+                _jacobian_variant(derivative="tanh twice")),
+        Mistake("the derivative scales the rows of W_h; it belongs to the columns (unit j of h_t): "
+                "J[b] = W_h * (1 − h_t[b]²)[None, :].", _jacobian_variant(on_rows=True)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return _edge_hint([f[0] for f in failures], cases) or (
+            "estimate J by central differences with your own rnn_step and compare entry by entry.")
+
+    _run_check("RNN step Jacobian", student_fn, cases, call, reference, mistakes, ["J"], hints)
+
+
+_CLIP_KEYS = ("W_x", "W_h", "b")
+
+
+def _clip_variant(mode):
+    def outputs(case):
+        grads, max_norm = case.args["grads"], case.args["max_norm"]
+        if mode == "per array":
+            return {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-12)) for k, g in grads.items()}
+        if mode == "element-wise":
+            return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}
+        total = float(np.sqrt(sum((g ** 2).sum() for g in grads.values())))
+        if mode == "always":
+            return {k: g * max_norm / total for k, g in grads.items()}
+        if mode == "squared norm":
+            return {k: g * min(1.0, max_norm / total ** 2) for k, g in grads.items()}
+        raise ValueError(mode)
+    return outputs
+
+
+def check_clip_grad_norm(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(grads, max_norm) -> clipped`` against
+    :func:`lstmlib.reference.clip_grad_norm`: ``grads`` is a dict of arrays keyed like the
+    parameters (``W_x``, ``W_h``, ``b``); the result is a dict with the same keys in which every
+    array is scaled by min(1, max_norm / ‖g‖), with ‖g‖ the *global* norm over all arrays
+    together (Pascanu et al. 2013). The direction of the update is kept; the input dict is not
+    changed."""
+    what = "clip_grad_norm"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, I, H, factor in [("far above the threshold", 3, 4, 8.0), ("just above", 2, 5, 1.3),
+                               ("below the threshold", 3, 3, 0.4), ("H = 1", 2, 1, 5.0),
+                               ("unequal sizes", 6, 2, 3.0), ("all zero", 2, 2, 0.0)]:
+        grads = {"W_x": rng.normal(size=(I, H)), "W_h": rng.normal(size=(H, H)), "b": 0.1 * rng.normal(size=H)}
+        norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
+        max_norm = 1.5
+        grads = {k: g * factor * max_norm / norm for k, g in grads.items()}
+        cases.append(Case(name, {"grads": grads, "max_norm": max_norm}, {"I": I, "H": H}))
+
+    def call(case):
+        result = _call(student_fn, case, what)
+        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict):
+            result = result[0]  # (clipped, norm) like the reference: the norm is not checked
+        if not isinstance(result, dict):
+            raise SelfCheckError(f"{what}: expected a dict of arrays with keys {', '.join(_CLIP_KEYS)}, got "
+                                 f"{_describe(result)} (case '{case.name}').")
+        if set(result) != set(_CLIP_KEYS):
+            raise SelfCheckError(f"{what}: the result has keys {sorted(result)}; expected the same keys as "
+                                 f"grads, {sorted(_CLIP_KEYS)} (case '{case.name}').")
+        return {k: _to_array(k, result[k], case.args["grads"][k].shape, what, case) for k in _CLIP_KEYS}
+
+    def reference(case):
+        clipped, _ = ref.clip_grad_norm(case.args["grads"], case.args["max_norm"])
+        return clipped
+
+    mistakes = [
+        Mistake("each array is clipped by its own norm; clipping uses the global norm over all arrays "
+                "together, so the direction of the whole update is kept.", _clip_variant("per array")),
+        Mistake("you clipped every entry to [−max_norm, max_norm]; that changes the update's direction. "
+                "Scale all arrays by one factor min(1, max_norm / ‖g‖).", _clip_variant("element-wise")),
+        Mistake("you rescale even when the norm is already below max_norm; the factor is min(1, max_norm / ‖g‖).",
+                _clip_variant("always")),
+        Mistake("the norm is missing its square root: ‖g‖ = sqrt(Σ g²).", _clip_variant("squared norm")),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        names = {f[0].name for f in failures}
+        if names <= {"all zero"}:
+            return "only the all-zero gradient fails: avoid dividing by a zero norm (nothing needs clipping)."
+        return "‖g‖ = sqrt of the sum of squares of every entry of every array; factor = min(1, max_norm / ‖g‖)."
+
+    _run_check("gradient clipping by global norm", student_fn, cases, call, reference, mistakes,
+               list(_CLIP_KEYS), hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# softmax with a temperature (chapter 5)
+# ----------------------------------------------------------------------------------------------
+
+def check_softmax_with_temperature(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(logits, tau) -> probs``: softmax(logits / τ) over the last axis, for
+    ``logits`` (N, V) and a temperature τ > 0, against :func:`lstmlib.reference.softmax`. Cases
+    include τ < 1 (sharper), τ > 1 (flatter), one row, and logits large enough that exp() of
+    them overflows unless each row's maximum is subtracted first."""
+    what = "softmax_with_temperature"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, N, V, tau, scale, offset in [("generic", 4, 6, 1.0, 2.0, 0.0), ("cold τ = 0.3", 3, 5, 0.3, 2.0, 0.0),
+                                           ("hot τ = 2", 3, 7, 2.0, 2.0, 0.0), ("batch 1", 1, 8, 0.8, 2.0, 0.0),
+                                           ("large logits", 3, 5, 0.5, 3.0, 800.0)]:
+        cases.append(Case(name, {"logits": offset + scale * rng.normal(size=(N, V)), "tau": tau},
+                          {"B": N, "V": V}))
+
+    def call(case):
+        (p,) = _unpack(_call(student_fn, case, what), ["probs"], what)
+        return {"probs": _to_array("probs", p, (case.extra["B"], case.extra["V"]), what, case)}
+
+    def reference(case):
+        return {"probs": ref.softmax(case.args["logits"] / case.args["tau"], axis=-1)}
+
+    def variant(times=False, axis=-1, no_tau=False):
+        def outputs(case):
+            z = case.args["logits"]
+            if not no_tau:
+                z = z * case.args["tau"] if times else z / case.args["tau"]
+            return {"probs": ref.softmax(z, axis=axis)}
+        return outputs
+
+    mistakes = [
+        Mistake("you multiplied the logits by τ; divide them: softmax(z / τ) (τ < 1 sharpens, τ > 1 flattens).",
+                variant(times=True)),
+        Mistake("the temperature is ignored: use softmax(z / τ).", variant(no_tau=True)),
+        Mistake("the softmax runs over the rows (axis 0); normalise each row over the vocabulary (the last axis).",
+                variant(axis=0)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        if {f[0].name for f in failures} <= {"large logits"}:
+            return "only the large logits fail: subtract each row's maximum before exp()."
+        return "each row must be positive and sum to 1; divide the logits by τ before the softmax."
+
+    _run_check("softmax with temperature", student_fn, cases, call, reference, mistakes, ["probs"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# the peephole LSTM step (chapter 7)
+# ----------------------------------------------------------------------------------------------
+
+def _peephole_variant(output_sees="c", use_input_peeps=True, use_output_peep=True, swap_if=False):
+    def outputs(case):
+        a = case.args
+        p_i, p_f, p_o = a["p"]
+        if swap_if:
+            p_i, p_f = p_f, p_i
+        c_prev = a["c_prev"]
+        pre = a["x_t"] @ a["W_x"] + a["h_prev"] @ a["W_h"] + a["b"]
+        a_i, a_f, a_g, a_o = _blocks(pre, 4)
+        if use_input_peeps:
+            a_i, a_f = a_i + p_i * c_prev, a_f + p_f * c_prev
+        c = _sig(a_f) * c_prev + _sig(a_i) * np.tanh(a_g)
+        if use_output_peep:
+            a_o = a_o + p_o * (c if output_sees == "c" else c_prev)
+        return {"h": _sig(a_o) * np.tanh(c), "c": c}
+    return outputs
+
+
+def check_peephole_lstm_step(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, c_prev, W_x, W_h, b, p) -> (h, c)``, one step of the
+    peephole LSTM (Gers & Schmidhuber 2000; chapter 7), against
+    :func:`lstmlib.reference.lstm_step_forward` with ``LSTMOptions(peephole=True)``.
+
+    ``p`` (3, H) holds the diagonal peephole weights (p_i, p_f, p_o): the input and forget gates
+    add p_i ⊙ c_{t−1} and p_f ⊙ c_{t−1} to their pre-activations, the output gate adds p_o ⊙ c_t —
+    the *new* cell. Other shapes and the gate order i, f, g, o as in :func:`check_lstm_step`."""
+    what = "peephole lstm_step"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for case in _cell_cases(rng, 4, with_c=True):
+        H = case.extra["H"]
+        p = rng.normal(size=(3, H)) * (3.0 if case.name == "saturated gates" else 1.0)
+        cases.append(Case(case.name, {**case.args, "p": p}, case.extra))
+
+    def call(case):
+        h, c = _unpack(_call(student_fn, case, what), ["h", "c"], what)
+        shape = (case.extra["B"], case.extra["H"])
+        return {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
+
+    def reference(case):
+        a = case.args
+        params = {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"], "p_i": a["p"][0], "p_f": a["p"][1], "p_o": a["p"][2]}
+        h, c, _ = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"], params,
+                                        options=ref.LSTMOptions(peephole=True))
+        return {"h": h, "c": c}
+
+    mistakes = [
+        Mistake("the output gate peeks at the old cell c_{t−1}; it sees the new one: o = σ(… + p_o ⊙ c_t), "
+                "so it is computed after the cell update.", _peephole_variant(output_sees="c_prev")),
+        Mistake("the peepholes are ignored: your numbers are those of the plain LSTM.",
+                _peephole_variant(use_input_peeps=False, use_output_peep=False)),
+        Mistake("the output gate has no peephole: add p_o ⊙ c_t to its pre-activation.",
+                _peephole_variant(use_output_peep=False)),
+        Mistake("the input and forget gates have no peepholes: add p_i ⊙ c_{t−1} and p_f ⊙ c_{t−1}.",
+                _peephole_variant(use_input_peeps=False)),
+        Mistake("p_i and p_f are swapped: row 0 of p belongs to the input gate, row 1 to the forget gate.",
+                _peephole_variant(swap_if=True)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return _edge_hint([f[0] for f in failures], cases) or (
+            "first make it pass check_lstm_step with the peepholes left out (the gate order, σ and tanh), "
+            "then add p_i ⊙ c_{t−1}, p_f ⊙ c_{t−1} and p_o ⊙ c_t.")
+
+    _run_check("peephole LSTM step (h, c)", student_fn, cases, call, reference, mistakes, ["h", "c"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# what a step costs (chapter 10)
+# ----------------------------------------------------------------------------------------------
+
+def check_lstm_step_cost(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(batch, input_size, hidden_size, bytes_per_value) -> (flops, bytes)`` for
+    one LSTM step's two matrix products, equation (ch10-intensity): FLOPs = 2·B·4H(I + H) (a
+    multiply and an add per weight and sequence), bytes = s·4H(I + H) (every weight read once per
+    step; states and biases are ignored). Expected values from
+    :func:`lstmlib.viz.roofline.lstm_step_flops` and :func:`~lstmlib.viz.roofline.lstm_step_bytes`."""
+    from lstmlib.viz import roofline  # the roofline model lives with its figure
+
+    what = "lstm_step_cost"
+    cases = [Case(name, {"batch": B, "input_size": I, "hidden_size": H, "bytes_per_value": s}, {})
+             for name, B, I, H, s in [("the chapter's step", 64, 1024, 1024, 4), ("bf16", 64, 1024, 1024, 2),
+                                      ("batch 1", 1, 256, 512, 4), ("I ≠ H", 8, 32, 100, 4), ("tiny", 3, 1, 1, 8)]]
+
+    def call(case):
+        flops, nbytes = _unpack(_call(student_fn, case, what), ["flops", "bytes"], what)
+        return {"flops": _to_array("flops", flops, (), what, case), "bytes": _to_array("bytes", nbytes, (), what, case)}
+
+    def reference(case):
+        a = case.args
+        return {"flops": np.array(roofline.lstm_step_flops(a["batch"], a["input_size"], a["hidden_size"])),
+                "bytes": np.array(roofline.lstm_step_bytes(a["input_size"], a["hidden_size"], a["bytes_per_value"]))}
+
+    def variant(mult_adds=False, gates=4, recurrent_only=False, bytes_times_batch=False, bytes_in_values=False):
+        def outputs(case):
+            B, I, H, s = (case.args[k] for k in ("batch", "input_size", "hidden_size", "bytes_per_value"))
+            inputs = H if recurrent_only else I + H
+            weights = gates * H * inputs
+            flops = (1 if mult_adds else 2) * B * weights
+            nbytes = (1 if bytes_in_values else s) * weights * (B if bytes_times_batch else 1)
+            return {"flops": np.array(float(flops)), "bytes": np.array(float(nbytes))}
+        return outputs
+
+    mistakes = [
+        Mistake("you counted multiply–adds; a FLOP count counts the multiply and the add: 2·B·4H(I + H).",
+                variant(mult_adds=True)),
+        Mistake("the four gates are missing: W_x and W_h have 4H columns (i, f, g, o).", variant(gates=1)),
+        Mistake("only the recurrent product h W_h is counted; the input product x W_x is in the step too: (I + H).",
+                variant(recurrent_only=True)),
+        Mistake("the bytes grow with the batch; the weights are read once per step for all B sequences — "
+                "that reuse is what the intensity 2B/s measures.", variant(bytes_times_batch=True)),
+        Mistake("the bytes count values, not bytes: multiply by s = bytes_per_value.", variant(bytes_in_values=True)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return "FLOPs = 2·B·4H·(I + H), bytes = s·4H·(I + H); their ratio is the intensity 2B/s."
+
+    _run_check("LSTM step cost (flops, bytes)", student_fn, cases, call, reference, mistakes, ["flops", "bytes"], hints)

@@ -47,9 +47,28 @@ def _shape(a) -> str:
     return "(" + ", ".join(str(d) for d in a.shape) + ("," if len(a.shape) == 1 else "") + ")"
 
 
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):  # a dict of arrays, e.g. gradients keyed like the parameters
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _same(given, original) -> bool:
+    """Is what the student was given (and may have changed) still equal to the original?"""
+    if isinstance(original, np.ndarray):
+        return isinstance(given, np.ndarray) and given.shape == original.shape and \
+            bool(np.array_equal(given, original, equal_nan=True))
+    if isinstance(original, dict):
+        return isinstance(given, dict) and given.keys() == original.keys() and \
+            all(_same(given[k], original[k]) for k in original)
+    return True
+
+
 def _call(fn: Callable, case: Case, what: str):
     """Call the student's function on copies of the inputs; report in-place changes and crashes."""
-    copies = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in case.args.items()}
+    copies = {k: _copy(v) for k, v in case.args.items()}
     try:
         result = fn(*copies.values())
     except NotImplementedError:
@@ -61,7 +80,7 @@ def _call(fn: Callable, case: Case, what: str):
                          + ")")
         raise
     for k, v in case.args.items():
-        if isinstance(v, np.ndarray) and not np.array_equal(copies[k], v, equal_nan=True):
+        if not _same(copies[k], v):
             raise SelfCheckError(
                 f"{what}: your function changed its input {k!r} in place (case '{case.name}'). "
                 f"Hint: use `a = a + b`, not `a += b`, on arrays you were given.")

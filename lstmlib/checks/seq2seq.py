@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmlib import reference as ref
 from lstmlib.reference import attention as ref_attention
 from lstmlib.reference import beam as ref_beam
 
@@ -13,7 +14,7 @@ from .harness import (
     Case, Mistake, SelfCheckError, _call, _run_check, _to_array, _unpack,
 )
 
-__all__ = ["check_beam_search_step", "check_additive_attention"]
+__all__ = ["check_beam_search_step", "check_additive_attention", "check_masked_cross_entropy", "check_gnmt_score"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -203,3 +204,157 @@ def check_additive_attention(student_fn, seed: int = 0) -> None:
         return "check the weights first: each row must be positive, sum to 1 and be 0 on padding."
 
     _run_check("additive attention", student_fn, cases, call, reference, mistakes, ["weights", "context"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# the teacher-forced loss over padded target sentences (chapter 8)
+# ----------------------------------------------------------------------------------------------
+
+def _scalar(name, value, what, case) -> np.ndarray:
+    arr = _to_array(name, value, None, what, case)
+    if arr.size != 1:
+        raise SelfCheckError(f"{what}: {name} must be a single number, got an array of shape {arr.shape} "
+                             f"(case '{case.name}').")
+    if not np.isfinite(arr).all():
+        raise SelfCheckError(f"{what}: {name} is {float(arr.reshape(()))} in case '{case.name}'. Hint: exp() of "
+                             f"large logits overflows; compute log-softmax as z − max(z) − log Σ exp(z − max(z)).")
+    return arr.reshape(())
+
+
+def check_masked_cross_entropy(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(logits, targets, mask) -> loss``, the teacher-forced training loss of a
+    decoder on a padded batch: the mean of −log softmax(logits[t, b])[targets[t, b]] over the real
+    target tokens (``mask[t, b]`` True) only. Shapes: ``logits`` (T, B, V), ``targets`` (T, B)
+    integers, ``mask`` (T, B) bool. Expected values from
+    :func:`lstmlib.reference.softmax_cross_entropy` on the real tokens."""
+    what = "masked_cross_entropy"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, T, lengths, V, offset in [("padded batch", 6, [6, 4, 2], 5, 0.0), ("no padding", 4, [4, 4], 7, 0.0),
+                                        ("batch 1", 5, [3], 4, 0.0), ("unequal lengths", 8, [8, 1, 5, 3], 6, 0.0),
+                                        ("large logits", 4, [4, 2], 5, 900.0)]:
+        B = len(lengths)
+        mask = np.arange(T)[:, None] < np.array(lengths)[None, :]
+        targets = rng.integers(3, V, size=(T, B))
+        targets[~mask] = 0  # <pad>
+        cases.append(Case(name, {"logits": offset + 2 * rng.normal(size=(T, B, V)), "targets": targets, "mask": mask},
+                          {"B": B}))
+
+    def call(case):
+        (loss,) = _unpack(_call(student_fn, case, what), ["loss"], what)
+        return {"loss": _scalar("loss", loss, what, case)}
+
+    def token_losses(case):
+        a = case.args
+        return -np.take_along_axis(ref.log_softmax(a["logits"], axis=-1), a["targets"][..., None], axis=-1)[..., 0]
+
+    def reference(case):
+        a = case.args
+        loss, _ = ref.softmax_cross_entropy(a["logits"][a["mask"]], a["targets"][a["mask"]])
+        return {"loss": np.array(loss)}
+
+    def variant(kind):
+        def outputs(case):
+            nll, mask = token_losses(case), case.args["mask"]
+            if kind == "no mask":
+                return {"loss": np.array(nll.mean())}
+            if kind == "all positions":
+                return {"loss": np.array((nll * mask).sum() / mask.size)}
+            if kind == "sum":
+                return {"loss": np.array((nll * mask).sum())}
+            if kind == "per sentence":
+                return {"loss": np.array(((nll * mask).sum(axis=0) / mask.sum(axis=0)).mean())}
+            if kind == "sum over time":
+                return {"loss": np.array((nll * mask).sum() / mask.shape[1])}
+            raise ValueError(kind)
+        return outputs
+
+    mistakes = [
+        Mistake("the mask is ignored: padding positions are scored as if they were words. Average over the "
+                "real tokens only (mask True).", variant("no mask")),
+        Mistake("padding is zeroed but still counted: divide by the number of real tokens, mask.sum(), not T·B.",
+                variant("all positions")),
+        Mistake("the loss is a sum; the course averages over the real tokens.", variant("sum")),
+        Mistake("each sentence is averaged first, then the sentences: short sentences weigh as much as long "
+                "ones. Average over all real tokens at once.", variant("per sentence")),
+        Mistake("the loss is summed over time and averaged over the batch; average over the real tokens.",
+                variant("sum over time")),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        if {f[0].name for f in failures} <= {"large logits"}:
+            return "only the large logits fail: subtract each row's max before exp()."
+        return "loss = Σ over real tokens of −log p(target) / number of real tokens."
+
+    _run_check("masked cross-entropy (loss)", student_fn, cases, call, reference, mistakes, ["loss"], hints)
+
+
+# ----------------------------------------------------------------------------------------------
+# GNMT's length and coverage penalties (chapter 9)
+# ----------------------------------------------------------------------------------------------
+
+def check_gnmt_score(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(log_prob, length, attention, alpha, beta) -> score``, GNMT's score of a
+    finished hypothesis (Wu et al. 2016, §7) against :func:`lstmlib.reference.beam.gnmt_score`:
+    s = log P / lp + cp, lp = ((5 + |Y|)/6)^α, cp = β Σ_i log min(Σ_j p_ij, 1), with
+    ``attention`` (|Y|, |X|): row j is target step j's attention over the |X| source words."""
+    what = "gnmt_score"
+    rng = np.random.default_rng(seed)
+    cases = []
+    for name, Y, X, alpha, beta, logp in [("the paper's α = β = 0.2", 7, 5, 0.2, 0.2, -4.3),
+                                          ("no penalties", 4, 3, 0.0, 0.0, -2.0),
+                                          ("length only, α = 1", 9, 4, 1.0, 0.0, -6.1),
+                                          ("coverage only, β = 0.5", 6, 4, 0.0, 0.5, -3.2),
+                                          ("a word never attended", 5, 6, 0.6, 0.3, -5.0),
+                                          ("one target token", 1, 3, 0.2, 0.2, -0.7)]:
+        attention = rng.dirichlet(np.full(X, 0.7), size=Y)
+        if name == "a word never attended":
+            attention[:, 0] = 0.0
+            attention /= attention.sum(axis=1, keepdims=True)
+        cases.append(Case(name, {"log_prob": logp, "length": Y, "attention": attention, "alpha": alpha,
+                                 "beta": beta}, {}))
+
+    def call(case):
+        (score,) = _unpack(_call(student_fn, case, what), ["score"], what)
+        arr = _to_array("score", score, None, what, case)
+        if arr.size != 1:
+            raise SelfCheckError(f"{what}: the score must be a single number, got an array of shape {arr.shape} "
+                                 f"(case '{case.name}').")
+        return {"score": arr.reshape(())}
+
+    def reference(case):
+        a = case.args
+        return {"score": np.array(ref_beam.gnmt_score(a["log_prob"], a["length"], a["attention"], a["alpha"], a["beta"]))}
+
+    def variant(lp="gnmt", divide=True, cap=True, axis=0, use_beta=True):
+        def outputs(case):
+            a = case.args
+            Y, alpha = a["length"], a["alpha"]
+            penalty = {"gnmt": ((5 + Y) / 6) ** alpha, "plain": Y ** alpha, "no six": (5 + Y) ** alpha}[lp]
+            coverage = a["attention"].sum(axis=axis)
+            if cap:
+                coverage = np.minimum(coverage, 1.0)
+            with np.errstate(divide="ignore"):
+                cp = np.log(np.clip(coverage, 1e-10, None)).sum() * (a["beta"] if use_beta else 1.0)
+            base = a["log_prob"] / penalty if divide else a["log_prob"] * penalty
+            return {"score": np.array(base + cp)}
+        return outputs
+
+    mistakes = [
+        Mistake("the length penalty is |Y|^α; GNMT's is ((5 + |Y|)/6)^α.", variant(lp="plain")),
+        Mistake("the length penalty misses the division by 6: lp = ((5 + |Y|)/6)^α.", variant(lp="no six")),
+        Mistake("log P is multiplied by lp; GNMT divides: log P / lp.", variant(divide=False)),
+        Mistake("the coverage has no cap: words attended more than once must not earn a bonus — "
+                "log min(Σ_j p_ij, 1).", variant(cap=False)),
+        Mistake("the coverage sums each target step's row; it sums the attention each *source word* received: "
+                "the columns, Σ over target steps j (axis 0 of (|Y|, |X|)).", variant(axis=1)),
+        Mistake("the coverage penalty is not multiplied by β.", variant(use_beta=False)),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        names = {f[0].name for f in failures}
+        if names <= {"a word never attended"}:
+            return "only the case with an unattended word fails: log 0 = −inf; floor the coverage at 1e-10."
+        return "s = log P / ((5 + |Y|)/6)^α + β Σ_i log min(Σ_j p_ij, 1)."
+
+    _run_check("GNMT score", student_fn, cases, call, reference, mistakes, ["score"], hints)
