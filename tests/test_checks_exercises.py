@@ -190,3 +190,23 @@ def test_lstm_step_cost(capsys):
     passes(check_lstm_step_cost, cost, capsys)
     names_mistake(check_lstm_step_cost, lambda *a: cost(*a, mult_adds=True), "counted multiply–adds")
     names_mistake(check_lstm_step_cost, lambda *a: cost(*a, bytes_per_batch=True), "the bytes grow with the batch")
+
+
+def coupled_step(x_t, h_prev, c_prev, W_x, W_h, b, from_input=False):
+    H = h_prev.shape[1]
+    a = x_t @ W_x + h_prev @ W_h + b
+    if from_input:
+        i = sigmoid(a[:, :H])
+        f = 1 - i
+    else:
+        f = sigmoid(a[:, H:2 * H])
+        i = 1 - f
+    c = f * c_prev + i * np.tanh(a[:, 2 * H:3 * H])
+    return sigmoid(a[:, 3 * H:]) * np.tanh(c), c
+
+
+def test_coupled_lstm_step(capsys):
+    from lstmlib.checks import check_coupled_lstm_step
+
+    passes(check_coupled_lstm_step, coupled_step, capsys)
+    names_mistake(check_coupled_lstm_step, lambda *a: coupled_step(*a, from_input=True), "derives i = 1 − f")

@@ -21,6 +21,7 @@ Student functions take and return plain NumPy arrays (float64 in, anything array
 * :func:`check_softmax_with_temperature` (chapter 5): ``softmax_with_temperature(logits, tau) -> probs``
 * :func:`check_gru_step` (chapter 6): ``gru_step(x_t, h_prev, W_x, W_h, b_x, b_h) -> h`` (``reset_after=True``: PyTorch's placement; ``False``: Cho's)
 * :func:`check_peephole_lstm_step` (chapter 7): ``lstm_step(x_t, h_prev, c_prev, W_x, W_h, b, p) -> (h, c)``, peepholes ``p`` (3, H)
+* :func:`check_coupled_lstm_step` (chapter 7): ``lstm_step(x_t, h_prev, c_prev, W_x, W_h, b) -> (h, c)`` with i = 1 − f
 * :func:`check_additive_attention` (chapter 8): ``additive_attention(query, keys, W_q, W_k, v, mask) -> (context, weights)``, keys time-major (S, B, Dk)
 * :func:`check_masked_cross_entropy` (chapter 8): ``masked_cross_entropy(logits, targets, mask) -> loss`` (teacher forcing on padded targets)
 * :func:`check_beam_search_step` (chapter 9): ``beam_search_step(beam_scores, log_probs, beam_size) -> (scores, beam_ids, token_ids)``
@@ -48,7 +49,7 @@ Usage in a chapter::
     check_lstm_step(my_lstm_step)     # prints "All 6 checks passed ..." or explains the mistake
 """
 from .cells import (
-    check_clip_grad_norm, check_dense_backward, check_gru_step, check_lstm_step, check_lstm_step_backward,
+    check_clip_grad_norm, check_coupled_lstm_step, check_dense_backward, check_gru_step, check_lstm_step, check_lstm_step_backward,
     check_lstm_step_cost, check_peephole_lstm_step, check_rnn_bptt, check_rnn_jacobian, check_rnn_step,
     check_softmax_cross_entropy, check_softmax_with_temperature,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "check_softmax_with_temperature",
     "check_gru_step",
     "check_peephole_lstm_step",
+    "check_coupled_lstm_step",
     "check_lstm_step_cost",
     # sequence to sequence (chapters 8, 9)
     "check_additive_attention",

@@ -19,7 +19,7 @@ from .harness import (
 __all__ = ["check_rnn_step", "check_lstm_step", "check_gru_step", "check_lstm_step_backward",
            "check_softmax_cross_entropy", "check_dense_backward", "check_rnn_bptt", "check_rnn_jacobian",
            "check_clip_grad_norm", "check_softmax_with_temperature", "check_peephole_lstm_step",
-           "check_lstm_step_cost"]
+           "check_coupled_lstm_step", "check_lstm_step_cost"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -939,3 +939,57 @@ def check_lstm_step_cost(student_fn, seed: int = 0) -> None:
         return "FLOPs = 2·B·4H·(I + H), bytes = s·4H·(I + H); their ratio is the intensity 2B/s."
 
     _run_check("LSTM step cost (flops, bytes)", student_fn, cases, call, reference, mistakes, ["flops", "bytes"], hints)
+
+
+def _coupled_variant(kind):
+    def outputs(case):
+        a = case.args
+        a_i, a_f, a_g, a_o = _blocks(a["x_t"] @ a["W_x"] + a["h_prev"] @ a["W_h"] + a["b"], 4)
+        if kind == "from input block":
+            i = _sig(a_i)
+            f = 1 - i
+        elif kind == "uncoupled":
+            i, f = _sig(a_i), _sig(a_f)
+        elif kind == "i equals f":
+            i = f = _sig(a_f)
+        else:
+            raise ValueError(kind)
+        c = f * a["c_prev"] + i * np.tanh(a_g)
+        return {"h": _sig(a_o) * np.tanh(c), "c": c}
+    return outputs
+
+
+def check_coupled_lstm_step(student_fn, seed: int = 0) -> None:
+    """Check ``student_fn(x_t, h_prev, c_prev, W_x, W_h, b) -> (h, c)``, one step of the LSTM with
+    coupled input and forget gates (CIFG, Greff et al. 2017; chapter 7): i_t = 1 − f_t, so the
+    cell writes exactly as much as it forgets. Same shapes and 4H layout as
+    :func:`check_lstm_step`; the input gate's block [0:H] is present but unused. Expected values
+    from :func:`lstmlib.reference.lstm_step_forward` with ``LSTMOptions(coupled=True)``."""
+    what = "coupled lstm_step"
+    cases = _cell_cases(np.random.default_rng(seed), 4, with_c=True)
+
+    def call(case):
+        h, c = _unpack(_call(student_fn, case, what), ["h", "c"], what)
+        shape = (case.extra["B"], case.extra["H"])
+        return {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
+
+    def reference(case):
+        a = case.args
+        h, c, _ = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"],
+                                        {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]},
+                                        options=ref.LSTMOptions(coupled=True))
+        return {"h": h, "c": c}
+
+    mistakes = [
+        Mistake("you computed the input gate from its block and set f = 1 − i; CIFG keeps the forget gate "
+                "(block [H:2H]) and derives i = 1 − f from it.", _coupled_variant("from input block")),
+        Mistake("the gates are not coupled: your numbers are those of the plain LSTM. Set i = 1 − f.",
+                _coupled_variant("uncoupled")),
+        Mistake("you set i = f; the coupling is i = 1 − f (write as much as is forgotten).", _coupled_variant("i equals f")),
+    ]
+
+    def hints(failures, cases, outputs, wants):
+        return _edge_hint([f[0] for f in failures], cases) or (
+            "compute f, g, o as in the plain LSTM (blocks [H:2H], [2H:3H], [3H:4H]), then i = 1 − f.")
+
+    _run_check("coupled-gate LSTM step (h, c)", student_fn, cases, call, reference, mistakes, ["h", "c"], hints)
