@@ -83,3 +83,60 @@ def test_student_version_runs_up_to_its_first_stub(path, tmp_path):
     assert info.value.ename == "NotImplementedError", f"{path.name}: stopped by {info.value.ename}: {info.value.evalue}"
     failed = next(c for c in run.cells if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
     assert _self_check_calls(failed.source), f"{path.name}: the first stub was called outside a self-check:\n{failed.source}"
+
+
+_EXERCISE = re.compile(r"^\s*`{3,}\{exercise\} (.*)$", re.M)
+_SOLUTION_START = re.compile(r"^\s*`{3,}\{solution-start\} (\S+)", re.M)
+_SOLUTION_END = re.compile(r"^\s*`{3,}\{solution-end\}", re.M)
+_NOT_RUN = re.compile(r"Not run (here|in the book)|nothing to run", re.I)
+
+
+def _solutions(nb):
+    """label -> (text of the solution, number of code cells inside it)."""
+    solutions, label = {}, None
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            if label:
+                solutions[label][1] += 1
+            continue
+        for line in cell.source.splitlines():
+            start = _SOLUTION_START.match(line)
+            if start:
+                label = start.group(1)
+                solutions[label] = ["", 0]
+            elif _SOLUTION_END.match(line):
+                label = None
+            elif label:
+                solutions[label][0] += line + "\n"
+    return solutions
+
+
+@pytest.mark.skipif(not REAL, reason="no chapter notebooks")
+@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+def test_exercises_show_a_difficulty_and_every_solution_ran_or_says_why_not(path):
+    nb = nbformat.read(path, as_version=4)
+    titles = [m.group(1) for c in nb.cells if c.cell_type == "markdown" for m in _EXERCISE.finditer(c.source)]
+    assert titles and all(re.search(r"(?<!★)★{1,3}$", t.strip()) for t in titles), titles
+    for label, (text, code_cells) in _solutions(nb).items():
+        assert code_cells or _NOT_RUN.search(text), f"{path.name}: the solution of {label} neither runs nor says why not"
+
+
+@pytest.mark.skipif(not REAL, reason="no chapter notebooks")
+@pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
+def test_two_exercises_per_chapter_are_self_checked(path):
+    """A self-checked exercise: a solution block whose next code cell after it calls a check."""
+    nb = nbformat.read(path, as_version=4)
+    checked, label, pending = set(), None, None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                start = _SOLUTION_START.match(line)
+                if start:
+                    label, pending = start.group(1), None
+                elif _SOLUTION_END.match(line):
+                    label, pending = None, label
+                elif _EXERCISE.match(line):
+                    pending = None
+        elif label is None and pending and _self_check_calls(cell.source):
+            checked.add(pending)
+    assert len(checked) >= 2, f"{path.name}: self-checked exercises {sorted(checked)}"
