@@ -821,6 +821,21 @@ def check_softmax_with_temperature(student_fn, seed: int = 0) -> None:
 # the peephole LSTM step (chapter 7)
 # ----------------------------------------------------------------------------------------------
 
+def _hc_caller(student_fn, what: str):
+    """``call`` for a step that returns (h, c), both (B, H)."""
+    def call(case):
+        h, c = _unpack(_call(student_fn, case, what), ["h", "c"], what)
+        shape = (case.extra["B"], case.extra["H"])
+        return {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
+    return call
+
+
+def _lstm_variant_reference(case, params, options):
+    a = case.args
+    h, c, _ = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"], params, options=options)
+    return {"h": h, "c": c}
+
+
 def _peephole_variant(output_sees="c", use_input_peeps=True, use_output_peep=True, swap_if=False):
     def outputs(case):
         a = case.args
@@ -855,17 +870,10 @@ def check_peephole_lstm_step(student_fn, seed: int = 0) -> None:
         p = rng.normal(size=(3, H)) * (3.0 if case.name == "saturated gates" else 1.0)
         cases.append(Case(case.name, {**case.args, "p": p}, case.extra))
 
-    def call(case):
-        h, c = _unpack(_call(student_fn, case, what), ["h", "c"], what)
-        shape = (case.extra["B"], case.extra["H"])
-        return {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
-
     def reference(case):
         a = case.args
         params = {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"], "p_i": a["p"][0], "p_f": a["p"][1], "p_o": a["p"][2]}
-        h, c, _ = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"], params,
-                                        options=ref.LSTMOptions(peephole=True))
-        return {"h": h, "c": c}
+        return _lstm_variant_reference(case, params, ref.LSTMOptions(peephole=True))
 
     mistakes = [
         Mistake("the output gate peeks at the old cell c_{t−1}; it sees the new one: o = σ(… + p_o ⊙ c_t), "
@@ -885,7 +893,8 @@ def check_peephole_lstm_step(student_fn, seed: int = 0) -> None:
             "first make it pass check_lstm_step with the peepholes left out (the gate order, σ and tanh), "
             "then add p_i ⊙ c_{t−1}, p_f ⊙ c_{t−1} and p_o ⊙ c_t.")
 
-    _run_check("peephole LSTM step (h, c)", student_fn, cases, call, reference, mistakes, ["h", "c"], hints)
+    _run_check("peephole LSTM step (h, c)", student_fn, cases, _hc_caller(student_fn, what), reference, mistakes,
+               ["h", "c"], hints)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -968,17 +977,10 @@ def check_coupled_lstm_step(student_fn, seed: int = 0) -> None:
     what = "coupled lstm_step"
     cases = _cell_cases(np.random.default_rng(seed), 4, with_c=True)
 
-    def call(case):
-        h, c = _unpack(_call(student_fn, case, what), ["h", "c"], what)
-        shape = (case.extra["B"], case.extra["H"])
-        return {"h": _to_array("h", h, shape, what, case), "c": _to_array("c", c, shape, what, case)}
-
     def reference(case):
         a = case.args
-        h, c, _ = ref.lstm_step_forward(a["x_t"], a["h_prev"], a["c_prev"],
-                                        {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]},
-                                        options=ref.LSTMOptions(coupled=True))
-        return {"h": h, "c": c}
+        return _lstm_variant_reference(case, {"W_x": a["W_x"], "W_h": a["W_h"], "b": a["b"]},
+                                       ref.LSTMOptions(coupled=True))
 
     mistakes = [
         Mistake("you computed the input gate from its block and set f = 1 − i; CIFG keeps the forget gate "
@@ -992,4 +994,5 @@ def check_coupled_lstm_step(student_fn, seed: int = 0) -> None:
         return _edge_hint([f[0] for f in failures], cases) or (
             "compute f, g, o as in the plain LSTM (blocks [H:2H], [2H:3H], [3H:4H]), then i = 1 − f.")
 
-    _run_check("coupled-gate LSTM step (h, c)", student_fn, cases, call, reference, mistakes, ["h", "c"], hints)
+    _run_check("coupled-gate LSTM step (h, c)", student_fn, cases, _hc_caller(student_fn, what), reference,
+               mistakes, ["h", "c"], hints)
