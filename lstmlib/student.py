@@ -5,6 +5,7 @@
 For every ``*.ipynb`` in ``SRC_DIR`` this writes a notebook of the same name to ``OUT_DIR`` in
 which
 
+* markdown and raw cells tagged ``solution`` are removed (a worked answer written as prose);
 * code cells tagged ``solution`` become stubs: every ``def`` keeps its decorators, signature and
   docstring, and its body becomes ``raise NotImplementedError(...)``; everything else in the cell
   (statements outside a ``def``) becomes a comment placeholder (imports are kept: the stubs may
@@ -249,7 +250,9 @@ def make_student_notebook(nb, name: str = "notebook"):
                 inside = index
             elif not now_inside:
                 inside = None
-            if text.strip():
+            if SOLUTION_TAG in _tags(cell):  # a worked answer in prose: removed, tag and all
+                report.removed_cells += 1
+            elif text.strip():
                 new = nbformat.from_dict(dict(cell))
                 new.metadata = nbformat.from_dict(dict(cell.get("metadata", {})))
                 new.source = text
@@ -267,6 +270,9 @@ def make_student_notebook(nb, name: str = "notebook"):
             continue
         if cell.cell_type == "code" and SOLUTION_TAG in _tags(cell):
             cells.append(_stub_cell(cell, source, report))
+            continue
+        if cell.cell_type == "raw" and SOLUTION_TAG in _tags(cell):
+            report.removed_cells += 1
             continue
         new = nbformat.from_dict(dict(cell))
         new.metadata = nbformat.from_dict(dict(cell.get("metadata", {})))

@@ -327,3 +327,106 @@ def test_additive_attention_catches_an_unshifted_softmax():
 
     with pytest.raises(SelfCheckError, match="large scores"):
         check_additive_attention(lambda *args: _attention(*args, shift=False))
+
+
+# ----------------------------------------------------------------------------------------------
+# the commonest slips: a missing return, a wrong kind of value, code right only for batch 1
+# ----------------------------------------------------------------------------------------------
+
+def _all_checks():
+    import lstmlib.checks as checks
+    return {name: getattr(checks, name) for name in checks.__all__ if name.startswith("check_")}
+
+
+@pytest.mark.parametrize("name", sorted(_all_checks()))
+def test_a_missing_return_is_called_a_missing_return(name):
+    def forgot_return(*args):
+        _ = args  # the body computed something and never returned it
+    with pytest.raises(SelfCheckError, match=r"returned None \(is a `return` missing\?\)"):
+        _all_checks()[name](forgot_return)
+
+
+JUNK = {
+    "a dict": ({"h": 1.0, "c": 2.0}, "a dict with keys 'h', 'c'"),
+    "a string": ("h, c", "a str ('h, c')"),
+    "a ragged list": ([[1.0, 2.0], [3.0]], "ragged list of 2 items whose lengths differ (2, 1)"),
+    "a set": ({1.0, 2.0}, "set"),
+    "complex numbers": (np.ones((2, 2), dtype=complex), "dtype complex128"),
+}
+
+
+@pytest.mark.parametrize("junk", sorted(JUNK))
+@pytest.mark.parametrize("name", sorted(_all_checks()))
+def test_any_returned_value_gets_a_self_check_message_never_a_crash(name, junk):
+    """Whatever a student returns — whole or as one element of the tuple — the checker answers
+    with a SelfCheckError, never a TypeError/ValueError of its own."""
+    value, words = JUNK[junk]
+
+    def whole(*args):
+        return value
+
+    def as_every_element(*args):
+        return (value,) * 8  # more elements than any check expects: the count is reported
+
+    def as_elements(n):
+        def fn(*args):
+            return (value,) * n
+        return fn
+
+    for fn in [whole, as_every_element] + [as_elements(n) for n in (2, 3, 6)]:
+        with pytest.raises(SelfCheckError):
+            _all_checks()[name](fn)
+
+
+@pytest.mark.parametrize("junk", sorted(JUNK))
+def test_the_message_shows_the_type_or_shape_received(junk):
+    value, words = JUNK[junk]
+
+    def returns_junk_for_c(x_t, h_prev, c_prev, W_x, W_h, b):
+        return make_lstm_step()(x_t, h_prev, c_prev, W_x, W_h, b)[0], value
+    with pytest.raises(SelfCheckError) as info:
+        check_lstm_step(returns_junk_for_c)
+    assert "output c is" in str(info.value) and words in str(info.value)
+
+
+def test_a_dict_instead_of_a_tuple_is_named():
+    def dict_step(x_t, h_prev, c_prev, W_x, W_h, b):
+        h, c = make_lstm_step()(x_t, h_prev, c_prev, W_x, W_h, b)
+        return {"h": h, "c": c}
+    with pytest.raises(SelfCheckError, match=r"returned a dict with keys 'h', 'c'; expected a tuple \(h, c\)"):
+        check_lstm_step(dict_step)
+
+
+def test_none_as_one_output_is_named():
+    def half_done(x_t, h_prev, c_prev, W_x, W_h, b):
+        h, _ = make_lstm_step()(x_t, h_prev, c_prev, W_x, W_h, b)
+        return h, None
+    with pytest.raises(SelfCheckError, match=r"output c is None \(is a `return` value missing\?\)"):
+        check_lstm_step(half_done)
+
+
+def test_code_for_one_example_gets_the_batch_axis_hint():
+    """Right for B = 1, wrong for a batch, in the three ways it usually happens."""
+    def first_row_only(x_t, h_prev, W_x, W_h, b):  # returns (1, H) for every batch
+        return np.tanh(x_t[:1] @ W_x + h_prev[:1] @ W_h + b)
+
+    def crashes_on_a_batch(x_t, h_prev, W_x, W_h, b):  # a reshape that only works for one row
+        return np.tanh(x_t.reshape(-1) @ W_x + h_prev.reshape(-1) @ W_h + b).reshape(1, -1)
+
+    def mixes_rows(x_t, h_prev, W_x, W_h, b):  # the recurrent term summed over the batch
+        return np.tanh(x_t @ W_x + (h_prev @ W_h).sum(axis=0, keepdims=True) + b)
+
+    with pytest.raises(SelfCheckError, match=r"Only one row instead of B = 4") as info:
+        check_rnn_step(first_row_only)
+    assert "runs on the batch-1 case" in str(info.value)
+    with pytest.raises(ValueError) as info:
+        check_rnn_step(crashes_on_a_batch)
+    assert any("runs on the batch-1 case" in note for note in info.value.__notes__)
+    with pytest.raises(SelfCheckError, match=r"Batch axis: the only case that passes has batch size 1"):
+        check_rnn_step(mixes_rows)
+
+
+def test_a_right_answer_is_not_given_the_batch_hint(capsys):
+    with pytest.raises(SelfCheckError) as info:
+        check_rnn_step(make_rnn_step(bias=False))
+    assert "Batch axis" not in str(info.value) and "batch-1" not in str(info.value)

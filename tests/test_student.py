@@ -234,3 +234,18 @@ def test_fences_inside_markdown_cells_are_found():
     assert "hidden answer" not in text and SECRET not in text and "nested code" not in text
     assert "{solution" not in text
     assert report.removed_solution_blocks == 2
+
+
+def test_markdown_and_raw_cells_tagged_solution_are_removed_with_their_tag():
+    nb = synthetic_notebook()
+    raw = nbformat.v4.new_raw_cell(f"{SECRET} (a raw answer)")
+    raw.metadata["tags"] = ["solution"]
+    nb.cells[2:2] = [md(f"**Answer.** {SECRET}", tags=["solution", "hide-input"]), raw,
+                     md("Kept prose.", tags=["hide-input"])]
+    student, report = make_student_notebook(nb)
+    text = "\n".join(c.source for c in student.cells)
+    assert SECRET not in text and "Kept prose." in text
+    assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
+    assert not any(c.cell_type == "raw" for c in student.cells)
+    plain, plain_report = make_student_notebook(synthetic_notebook())
+    assert report.removed_cells == plain_report.removed_cells + 2
