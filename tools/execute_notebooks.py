@@ -5,15 +5,29 @@
 ``tools/book.py`` calls this before Sphinx reads the book; Sphinx then finds every notebook in the
 cache (MyST-NB's ``execute_notebooks: cache``) and executes nothing itself.
 
-Why not let MyST-NB execute during Sphinx's read, as a stock Jupyter Book does: Sphinx reads in
-parallel by *forking* worker processes, and MyST-NB runs each notebook's kernel client (nbclient,
-jupyter_client, pyzmq, asyncio) inside that forked worker. There it hung — 3 of 6 default builds,
-always after a cell that displays a widget, kernel idle, client waiting past the cell timeout
-(issue "Every way in works"). Here each notebook runs in a *new* Python process (``subprocess``:
-fork + exec, nothing inherited) with nbclient's own per-cell timeout, and the parent adds a
-watchdog on top: if no cell starts or finishes for longer than the cell timeout (plus a margin),
-the process group is killed and the build fails naming the notebook and the cell. The parent
-only starts processes and reads their progress; it never imports a kernel client itself.
+Why a build could hang (issue "Every way in works": 3 of 6 builds stopped after a cell that
+displays a widget, kernel idle, client waiting): a *lost wake-up* in the kernel client. When a cell
+displays an ``ipywidgets.interactive`` (or any Output widget), nbclient's stand-in for the Output
+widget sends a ``comm_msg`` on the shell socket while the cell's ``execute_reply`` poll on that same
+socket is still pending. ``jupyter_client.Session.send`` sends through a plain synchronous *shadow*
+of the asyncio socket, which consumes ZeroMQ's one-shot edge-triggered notification for a reply
+that has just arrived; pyzmq's asyncio layer never learns of the send, so it never re-checks the
+socket, and the reply sits unread until the cell timeout (600 s) — after which nbclient carries
+on *without an error*. Seen with nbclient 0.11.0, jupyter_client 7.4.9–8.10.0, pyzmq 26.4–27.3
+(no released version avoids it; jupyter/jupyter_client#1059 and jupyter/nbclient#311 are open).
+Reproduced here with a 40-widget-cell notebook: 10 stalls in 37 executions, in forked and in fresh
+interpreters alike; with the fix below, 0 in 30.
+
+The fix, at the depth of the bug: :func:`rearm_after_send` makes the client re-check the socket's
+events through the asyncio socket after every send (what pyzmq's own asyncio ``send`` does), so a
+reply that arrived meanwhile is read at once. And, independently, each cell's reply is checked for
+having waited unread (:data:`LOST_REPLY_AFTER`): if a stall of this kind ever happens again, the
+build fails naming the notebook and the cell instead of silently losing ten minutes per cell.
+
+Each notebook also runs in a fresh interpreter (``subprocess``), two at a time, with a watchdog:
+if no cell starts or finishes for longer than the cell timeout plus a margin, the process group
+is killed and the build fails naming the notebook and the cell. Sphinx then only reads results
+from the cache; it never runs a kernel client in its forked readers.
 
 Why jupyter-cache (the tool MyST-NB itself uses for ``execute_notebooks: cache``): a notebook
 whose code cells are unchanged is not run again, so an author who edits prose rebuilds in
@@ -73,11 +87,56 @@ def chapter_notebooks() -> list[Path]:
 # --------------------------------------------------------------------------------------------
 # Worker: runs in its own interpreter, one notebook.
 # --------------------------------------------------------------------------------------------
+LOST_REPLY_AFTER = 30.0     # seconds a kernel's reply may sit unread before it counts as a lost wake-up
+
+
+class LostReply(RuntimeError):
+    """A cell's execute_reply arrived but the client was not woken to read it (see module docstring)."""
+
+
+def rearm_after_send() -> None:
+    """Patch ``jupyter_client``'s channel ``send`` to re-check the asyncio socket's events afterwards.
+
+    ``Session.send`` sends through a synchronous shadow of an asyncio socket; reading
+    ``zmq.EVENTS`` through the asyncio socket afterwards lets pyzmq schedule the pending read of a
+    reply that arrived in the meantime (pyzmq's own asyncio ``send`` does exactly this). Written
+    here, not upstream, because no released jupyter_client has the fix yet (jupyter_client#1059).
+    """
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.channels import ZMQSocketChannel
+
+    if getattr(ZMQSocketChannel.send, "_rearms", False):
+        return
+    plain_send = ZMQSocketChannel.send
+
+    def send(self, msg):
+        plain_send(self, msg)
+        if isinstance(self.socket, zmq.asyncio.Socket):
+            self.socket.get(zmq.EVENTS)
+
+    send._rearms = True
+    ZMQSocketChannel.send = send
+
+
+def reply_wait(execute_reply: dict) -> float:
+    """Seconds between the kernel sending ``execute_reply`` and the client reading it."""
+    from datetime import datetime, timezone
+
+    sent = execute_reply.get("header", {}).get("date")
+    if not isinstance(sent, datetime):
+        return 0.0
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - sent).total_seconds()
+
+
 def _worker(src: Path, dst: Path, cell_timeout: int) -> int:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    rearm_after_send()
     nb = nbformat.read(src, as_version=4)
 
     def announce(what: str, cell, cell_index: int) -> None:
@@ -87,7 +146,11 @@ def _worker(src: Path, dst: Path, cell_timeout: int) -> int:
     def on_start(cell, cell_index):
         announce("start", cell, cell_index)
 
-    def on_done(cell, cell_index, **_):
+    def on_done(cell, cell_index, execute_reply=None, **_):
+        waited = reply_wait(execute_reply or {})
+        if waited > LOST_REPLY_AFTER:
+            raise LostReply(f"the kernel's reply to cell {cell_index + 1} waited {waited:.0f} s unread "
+                            "(a lost wake-up in the kernel client; see tools/execute_notebooks.py)")
         announce("done", cell, cell_index)
 
     client = NotebookClient(
@@ -99,7 +162,7 @@ def _worker(src: Path, dst: Path, cell_timeout: int) -> int:
     started = time.perf_counter()
     try:
         client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
+    except (CellExecutionError, CellTimeoutError, DeadKernelError, LostReply) as err:
         print(f"{type(err).__name__}: {err}", file=sys.stderr, flush=True)
         return 1
     nb.metadata.setdefault("course", {})["execution_seconds"] = round(time.perf_counter() - started, 1)

@@ -296,8 +296,9 @@ def check_masked_cross_entropy(student_fn, seed: int = 0) -> None:
 def check_gnmt_score(student_fn, seed: int = 0) -> None:
     """Check ``student_fn(log_prob, length, attention, alpha, beta) -> score``, GNMT's score of a
     finished hypothesis (Wu et al. 2016, §7) against :func:`lstmlib.reference.beam.gnmt_score`:
-    s = log P / lp + cp, lp = ((5 + |Y|)/6)^α, cp = β Σ_i log min(Σ_j p_ij, 1), with
-    ``attention`` (|Y|, |X|): row j is target step j's attention over the |X| source words."""
+    :math:`s = \log P / lp + cp`, :math:`lp = ((5 + |Y|)/6)^\alpha`,
+    :math:`cp = \beta \sum_i \log \min(\sum_j p_{ij}, 1)`, with ``attention`` of shape
+    ``(len_Y, len_X)``: row j is target step j's attention over the source words."""
     what = "gnmt_score"
     rng = np.random.default_rng(seed)
     cases = []

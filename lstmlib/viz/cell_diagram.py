@@ -144,7 +144,7 @@ def draw_cell(f=0.9, i=0.5, g=0.8, o=0.7, c_prev=1.0, ax=None, title=None, fonts
     return {"c": c, "h": h}
 
 
-#: Named gate settings for the static counterpart of the sliders: what each gate can do alone.
+#: Named gate settings for the static counterpart of the sliders (what each gate can do alone).
 GATE_SCENARIOS = {
     "keep (f=1, i=0)": dict(f=1.0, i=0.0, g=0.8, o=1.0, c_prev=1.5),
     "erase (f=0, i=0)": dict(f=0.0, i=0.0, g=0.8, o=1.0, c_prev=1.5),
