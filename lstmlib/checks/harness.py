@@ -1,12 +1,12 @@
 """The machinery every self-check shares: call the student's function safely, read what it
 returned, compare it with the reference, find the typical mistake that explains the difference.
 
-A check builds a list of :class:`Case` (named inputs), a ``call`` that runs the student's function
-on one case and turns its return value into a dict of float arrays (:func:`_call`, :func:`_unpack`,
-:func:`_to_array`: a missing ``return``, a dict, a string, a ragged list, a wrong shape each get a
-:class:`SelfCheckError` that says what was received), a ``reference`` giving the expected arrays
-(from :mod:`lstmlib.reference`), and a list of :class:`Mistake` models; :func:`_run_check` does the
-rest. Nothing here raises anything but :class:`SelfCheckError` because of what a student returned;
+A check builds a list of ``Case`` (named inputs), a ``call`` that runs the student's function
+on one case and turns its return value into a dict of float arrays (``_call``, ``_unpack``,
+``_to_array``: a missing ``return``, a dict, a string, a ragged list, a wrong shape each get a
+:class:`~lstmlib.checks.SelfCheckError` that says what was received), a ``reference`` giving the expected arrays
+(from :mod:`lstmlib.reference`), and a list of ``Mistake`` models; ``_run_check`` does the
+rest. Nothing here raises anything but :class:`~lstmlib.checks.SelfCheckError` because of what a student returned;
 an exception raised *inside* the student's function is re-raised with a note naming the case.
 """
 from __future__ import annotations

@@ -6,10 +6,10 @@ contribute several survivors). Finished hypotheses of different lengths are then
 the score of Wu et al. (2016, §7):
 
     s(Y, X) = log P(Y | X) / lp(Y) + cp(X; Y)
-    lp(Y)   = ((5 + |Y|) / 6)^α
+    lp(Y)   = ((5 + len(Y)) / 6)^α
     cp(X;Y) = β Σ_i log min(Σ_j p_ij, 1)
 
-with p_ij the attention of target step j on source word i (``attention`` (|Y|, |X|), rows are
+with p_ij the attention of target step j on source word i (``attention`` (len(Y), len(X)), rows are
 target steps). The PyTorch beam search (:mod:`lstmlib.torch.beam`) is tested against these.
 """
 from __future__ import annotations
@@ -34,14 +34,14 @@ def beam_search_step(beam_scores: np.ndarray, log_probs: np.ndarray, beam_size: 
 
 
 def length_penalty(length: int, alpha: float) -> float:
-    """lp(Y) = ((5 + |Y|) / 6)^α."""
+    """lp(Y) = ((5 + len(Y)) / 6)^α."""
     return ((5.0 + length) / 6.0) ** alpha
 
 
 def coverage_penalty(attention: np.ndarray, beta: float) -> float:
-    """cp = β Σ_i log min(Σ_j p_ij, 1) for ``attention`` (|Y|, |X|) (rows: target steps).
+    """cp = β Σ_i log min(Σ_j p_ij, 1) for ``attention`` (len(Y), len(X)) (rows: target steps).
     A source word with no attention at all would give log 0; it is floored at 1e-10."""
-    coverage = np.asarray(attention, dtype=np.float64).sum(axis=0)          # (|X|,)
+    coverage = np.asarray(attention, dtype=np.float64).sum(axis=0)          # (len(X),)
     return float(beta * np.log(np.clip(coverage, 1e-10, 1.0)).sum())
 
 
