@@ -7,7 +7,8 @@ needed the network, an image that did not load, an internal link to a missing pa
 math left untypeset, a widget area that rendered empty, or (on a chapter) a missing Binder or
 Colab launch button; and on readability (``layout_problems``): a display equation wider than the
 text column, a chapter figure without a numbered caption, or a figure scaled so far down that its
-10-pt text renders below 9 px. Screenshots of chapters 1 and 4 are
+10-pt text renders below 9 px; and a Chinese character that the font served with the book
+(``tools/cjk_font.py``) cannot draw. Screenshots of chapters 1 and 4 are
 saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
@@ -120,7 +121,8 @@ LAYOUT_PROBE = r"""
   });
   const uncaptioned = [], scaled = [];
   document.querySelectorAll('.cell_output img').forEach(img => {
-    if (!img.closest('figure')) uncaptioned.push(img.getAttribute('src'));
+    if (img.closest('.jupyter-widgets, .widget-subarea')) return;  // a live widget's view, not a figure
+    if (!img.closest('figure')) uncaptioned.push((img.getAttribute('src') || '').slice(0, 80));
     const w = img.getBoundingClientRect().width;
     if (img.naturalWidth > 0 && w > 0) scaled.push([img.getAttribute('src'), w / img.naturalWidth]);
   });
@@ -147,6 +149,28 @@ def layout_problems(page, rel: str) -> list[str]:
                 problems.append(f"figure text too small: {src} is shown at {scale:.0%} of its size, "
                                 f"so {BODY_FONT_PT}-pt text renders at {text_px * scale:.1f} px")
     return problems
+
+
+CJK_CHARS = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_cjk_cmap: dict = {}
+
+
+def cjk_problems(page_path: Path, html_root: Path) -> list[str]:
+    """Chinese characters on the page that the font served with the book cannot draw (a reader
+    without a CJK font would see boxes). The font is the subset written by ``tools/cjk_font.py``."""
+    chars = set(CJK_CHARS.findall(page_path.read_text(encoding="utf-8", errors="replace")))
+    if not chars:
+        return []
+    font = html_root / "_static" / "fonts" / "cjk-subset.woff"
+    if not font.exists() or "cjk.css" not in page_path.read_text(encoding="utf-8", errors="replace"):
+        return [f"{len(chars)} CJK characters but no CJK font served with the page "
+                "(tools/cjk_font.py writes it; tools/sphinx_course.py must link cjk.css)"]
+    if font not in _cjk_cmap:
+        from fontTools.ttLib import TTFont
+
+        _cjk_cmap[font] = set(TTFont(font).getBestCmap())
+    missing = sorted(ch for ch in chars if ord(ch) not in _cjk_cmap[font])
+    return [f"CJK characters missing from the served font (run tools/cjk_font.py): {''.join(missing[:20])}"] if missing else []
 
 
 def check(html_root: Path, shots: Path) -> int:
@@ -191,6 +215,7 @@ def check(html_root: Path, shots: Path) -> int:
                 problems.append(f"{result['emptyWidgets']} of {result['widgets']} widget areas rendered empty")
             problems += broken_links(page_path, html_root, cache)
             problems += layout_problems(page, rel)
+            problems += cjk_problems(page_path, html_root)
             if re.match(r"chapters/\d\d_", rel):  # a chapter notebook: it must be launchable
                 hrefs = " ".join(parse(page_path, cache).hrefs)
                 for name, host in (("Binder", "mybinder.org"), ("Colab", "colab.research.google.com")):
