@@ -5,7 +5,10 @@
 A page fails on: a JavaScript error (uncaught, or logged with console.error), a request that
 needed the network, an image that did not load, an internal link to a missing page or anchor,
 math left untypeset, a widget area that rendered empty, or (on a chapter) a missing Binder or
-Colab launch button. Screenshots of chapters 1 and 4 are
+Colab launch button; and on readability (``layout_problems``): a display equation wider than the
+text column, a chapter figure without a numbered caption, or a figure scaled so far down that its
+10-pt text renders below 9 px; and a Chinese character that the font served with the book
+(``tools/cjk_font.py``) cannot draw. Screenshots of chapters 1 and 4 are
 saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
@@ -96,6 +99,80 @@ async () => {
 """
 
 
+# ---- readability at the book's width (issue 15): equations, figure text, captions ------------------
+FIGURE_DPI = 100          # matplotlib's inline backend renders figures at 100 dpi
+BODY_FONT_PT = 10         # matplotlib's default font size (tick labels, axis labels)
+MIN_TEXT_PX = 9           # smallest readable text on screen
+
+LAYOUT_PROBE = r"""
+() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const columnRight = column.getBoundingClientRect().right;
+  const overflow = [];
+  document.querySelectorAll('div.math').forEach(div => {
+    const maths = div.querySelectorAll('mjx-container mjx-math');
+    maths.forEach(m => {
+      const r = m.getBoundingClientRect();
+      const box = div.getBoundingClientRect();
+      if (r.width > box.width + 2 || r.right > columnRight + 2) {
+        overflow.push(`${div.id || '(unlabelled)'}: ${Math.round(r.width)} px in ${Math.round(box.width)} px`);
+      }
+    });
+  });
+  const uncaptioned = [], scaled = [];
+  document.querySelectorAll('.cell_output img').forEach(img => {
+    if (img.closest('.jupyter-widgets, .widget-subarea')) return;  // a live widget's view, not a figure
+    if (!img.closest('figure')) uncaptioned.push((img.getAttribute('src') || '').slice(0, 80));
+    const w = img.getBoundingClientRect().width;
+    if (img.naturalWidth > 0 && w > 0) scaled.push([img.getAttribute('src'), w / img.naturalWidth]);
+  });
+  return {overflow, uncaptioned, scaled};
+}
+"""
+
+
+def layout_problems(page, rel: str) -> list[str]:
+    """What a reader at the book's width cannot read: display equations wider than the text column
+    (cut off or hidden behind a scroll bar), figures on a chapter page without a caption of the
+    book's own (MyST-NB figure metadata or {glue:figure}), and figures scaled down so far that
+    matplotlib's default 10-pt text renders below 9 px (the PNG is drawn at 100 dpi, so a
+    10-pt label is about 14 px before the page scales the image to the column)."""
+    result = page.evaluate(LAYOUT_PROBE)
+    problems = [f"display equation wider than the page: {o}" for o in result["overflow"]]
+    if re.match(r"chapters/\d\d_", rel):
+        if result["uncaptioned"]:
+            problems.append(f"{len(result['uncaptioned'])} figure(s) without a numbered caption: "
+                            f"{result['uncaptioned'][:3]}")
+        text_px = BODY_FONT_PT / 72 * FIGURE_DPI
+        for src, scale in result["scaled"]:
+            if text_px * scale < MIN_TEXT_PX:
+                problems.append(f"figure text too small: {src} is shown at {scale:.0%} of its size, "
+                                f"so {BODY_FONT_PT}-pt text renders at {text_px * scale:.1f} px")
+    return problems
+
+
+CJK_CHARS = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_cjk_cmap: dict = {}
+
+
+def cjk_problems(page_path: Path, html_root: Path) -> list[str]:
+    """Chinese characters on the page that the font served with the book cannot draw (a reader
+    without a CJK font would see boxes). The font is the subset written by ``tools/cjk_font.py``."""
+    chars = set(CJK_CHARS.findall(page_path.read_text(encoding="utf-8", errors="replace")))
+    if not chars:
+        return []
+    font = html_root / "_static" / "fonts" / "cjk-subset.woff"
+    if not font.exists() or "cjk.css" not in page_path.read_text(encoding="utf-8", errors="replace"):
+        return [f"{len(chars)} CJK characters but no CJK font served with the page "
+                "(tools/cjk_font.py writes it; tools/sphinx_course.py must link cjk.css)"]
+    if font not in _cjk_cmap:
+        from fontTools.ttLib import TTFont
+
+        _cjk_cmap[font] = set(TTFont(font).getBestCmap())
+    missing = sorted(ch for ch in chars if ord(ch) not in _cjk_cmap[font])
+    return [f"CJK characters missing from the served font (run tools/cjk_font.py): {''.join(missing[:20])}"] if missing else []
+
+
 def check(html_root: Path, shots: Path) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -123,7 +200,7 @@ def check(html_root: Path, shots: Path) -> int:
             page.on("pageerror", lambda e, p=problems: p.append(f"JS error: {e}"))
             page.on("console", lambda m, p=problems: p.append(f"console.error: {m.text}") if m.type == "error" else None)
 
-            def refuse(route, p=problems):
+            def refuse(route, request=None, p=problems):
                 p.append(f"needs the network: {route.request.url[:100]}")
                 route.abort()
 
@@ -137,6 +214,8 @@ def check(html_root: Path, shots: Path) -> int:
             if result["emptyWidgets"]:
                 problems.append(f"{result['emptyWidgets']} of {result['widgets']} widget areas rendered empty")
             problems += broken_links(page_path, html_root, cache)
+            problems += layout_problems(page, rel)
+            problems += cjk_problems(page_path, html_root)
             if re.match(r"chapters/\d\d_", rel):  # a chapter notebook: it must be launchable
                 hrefs = " ".join(parse(page_path, cache).hrefs)
                 for name, host in (("Binder", "mybinder.org"), ("Colab", "colab.research.google.com")):

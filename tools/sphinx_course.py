@@ -46,6 +46,7 @@ def setup(app):
     app.connect("config-inited", _declare_multitoc_parallel_safe)
     app.connect("config-inited", _add_static_path)
     app.add_css_file("course.css")
+    app.add_css_file("cjk.css")   # the Chinese glyphs the book uses, served with it (tools/cjk_font.py)
     app.add_js_file("course.js")
     app.connect("html-page-context", _dedupe_scripts, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
