@@ -72,3 +72,19 @@ def test_find_units_recovers_a_planted_unit():
     acts[:, 2] = 0.0  # a dead unit must not break the search
     best = find_units(acts, {"f": feature}, top=2)["f"]
     assert best[0][0] == 4 and best[0][1] < -0.9
+
+
+def test_lstm_chain_draws_one_cell_per_step_and_validates_steps():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    from lstmlib.viz.lstm_chain import draw_lstm_chain
+
+    ax = draw_lstm_chain(steps=3)
+    labels = [t.get_text() for t in ax.texts]
+    for gate in "figo":
+        assert labels.count(gate) == 3, f"gate {gate} drawn once per step"
+    assert {"$x_{t-1}$", "$x_{t}$", "$x_{t+1}$", "$h_{t+1}$"} <= set(labels)
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="steps"):
+        draw_lstm_chain(steps=0)
