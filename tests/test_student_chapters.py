@@ -59,6 +59,7 @@ def test_student_version_keeps_two_self_checks(path):
 
 
 @pytest.mark.skipif(not REAL, reason="no chapter notebooks")
+@pytest.mark.slow
 @pytest.mark.parametrize("path", REAL, ids=[p.name for p in REAL])
 def test_student_version_runs_up_to_its_first_stub(path, tmp_path):
     from nbclient import NotebookClient
