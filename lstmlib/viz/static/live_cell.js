@@ -1,0 +1,349 @@
+// Chapter 4's live controls: the gate explorer (one LSTM step drawn for gate values you set) and
+// the memory explorer (the cell state over many steps with constant gates).
+//
+// One ES module, three ways in:
+//   * anywidget (JupyterLab, Notebook, VS Code, Colab): `export default { render({ model, el }) }`;
+//   * the HTML book: lstmlib inlines this file into a cell's text/html output and calls
+//     `mountStatic(el, state)`, which hands `render` a local model (no kernel, nothing fetched);
+//   * tests: `cellUpdate`, `memoryTrace` and `halfLife` are checked against lstmlib.reference.
+//
+// The equations, in the book's notation (chapter 4, eq. ch4-cell and ch4-output):
+//   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
+// and, with constant gates, c_t = f c_{t−1} + i g, whose first term decays with half-life ln 2 / −ln f.
+
+// ---------------------------------------------------------------------------------------------
+// The computation
+// ---------------------------------------------------------------------------------------------
+
+/** One cell-state update from given gate values: the intermediate values the diagram shows. */
+export function cellUpdate(f, i, g, o, cPrev) {
+  const kept = f * cPrev;      // what the forget gate keeps of the belt
+  const written = i * g;       // what the input gate adds to it
+  const c = kept + written;
+  const squashed = Math.tanh(c);
+  return { kept, written, c, squashed, h: o * squashed };
+}
+
+/** Cell state over `steps` steps with constant gates: arrays of length steps + 1 (t = 0 … steps)
+ *  holding c_t and f^t c_0, the part of c_t that still comes from c_0. */
+export function memoryTrace(f, i, g, c0, steps) {
+  const c = [c0], fromC0 = [c0];
+  for (let t = 0; t < steps; t++) {
+    c.push(f * c[t] + i * g);
+    fromC0.push(f * fromC0[t]);
+  }
+  return { c, fromC0 };
+}
+
+/** Steps until f^t falls to 1/2: ln 2 / −ln f (Infinity for f = 1, 0 for f = 0). */
+export function halfLife(f) {
+  if (f >= 1) return Infinity;
+  if (f <= 0) return 0;
+  return Math.log(0.5) / Math.log(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing helpers (SVG markup as strings: a redraw replaces one element's children)
+// ---------------------------------------------------------------------------------------------
+
+const BLUE = [33, 102, 172], RED = [178, 24, 43], GREY = [150, 150, 150];
+
+/** Colour of a value: grey at 0, blue for positive, red for negative, full at ±scale. */
+export function valueColour(v, scale = 2) {
+  const t = Math.max(-1, Math.min(1, v / scale));
+  const end = t >= 0 ? BLUE : RED;
+  const a = Math.abs(t);
+  const mix = GREY.map((g, k) => Math.round(g + (end[k] - g) * a));
+  return `rgb(${mix[0]},${mix[1]},${mix[2]})`;
+}
+
+/** A value as the diagram writes it: sign always shown, a true minus sign, two decimals. */
+export function fmt(v, digits = 2) {
+  const s = Math.abs(v).toFixed(digits);
+  if (Number(s) === 0) return `+${s}`;
+  return (v < 0 ? "\u2212" : "+") + s;
+}
+
+function esc(s) {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Text with TeX-like sub- and superscripts: "c_{t−1}" → c with a lowered t−1, "f^t" → f with a raised t. */
+function rich(text, size) {
+  const small = Math.round(size * 0.8);
+  return esc(text).replace(/([_^])\{([^}]*)\}|([_^])(\w)/g, (m, mark, group, mark1, single) => {
+    const shift = (mark || mark1) === "_" ? "sub" : "super";
+    return `<tspan baseline-shift="${shift}" font-size="${small}">${group || single}</tspan>`;
+  });
+}
+
+function text(x, y, content, { size = 14, anchor = "middle", weight = "normal", cls = "", attrs = "" } = {}) {
+  return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}" font-weight="${weight}"` +
+    ` class="${cls}" ${attrs}>${rich(content, size)}</text>`;
+}
+
+/** An arrow from (x1, y1) to (x2, y2) with its head drawn as a triangle in the same colour. */
+function arrow(x1, y1, x2, y2, colour, width) {
+  const len = Math.hypot(x2 - x1, y2 - y1), ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+  const head = 7 + 1.6 * width, half = 3 + 1.1 * width;
+  const bx = x2 - ux * head, by = y2 - uy * head;
+  const p = [[x2, y2], [bx - uy * half, by + ux * half], [bx + uy * half, by - ux * half]];
+  return `<line x1="${x1}" y1="${y1}" x2="${bx}" y2="${by}" stroke="${colour}" stroke-width="${width}"/>` +
+    `<polygon points="${p.map((q) => q.map((z) => z.toFixed(1)).join(",")).join(" ")}" fill="${colour}"/>`;
+}
+
+/** An arrow carrying a value: coloured by its sign and thicker for larger magnitudes. */
+function valueArrow(x1, y1, x2, y2, v, scale = 2) {
+  return arrow(x1, y1, x2, y2, valueColour(v, scale), 1.5 + 3 * Math.min(Math.abs(v) / scale, 1));
+}
+
+function node(x, y, label, r = 17, size = 20) {
+  return `<circle cx="${x}" cy="${y}" r="${r}" fill="#fff" stroke="#222" stroke-width="1.3"/>` +
+    text(x, y + size * 0.35, label, { size });
+}
+
+/** A gate as a box filled to its value: σ gates from the bottom (0 … 1), g from the middle (−1 … 1). */
+function gateBox(x, y, name, label, v, signed) {
+  const w = 64, h = 84, top = y - h / 2;
+  let fill;
+  if (signed) {
+    const hv = (h / 2) * Math.abs(v);
+    fill = `<rect x="${x - w / 2}" y="${v >= 0 ? y - hv : y}" width="${w}" height="${hv}" fill="${valueColour(v, 1)}" opacity="0.85"/>` +
+      `<line x1="${x - w / 2}" y1="${y}" x2="${x + w / 2}" y2="${y}" stroke="#777" stroke-dasharray="3,3"/>`;
+  } else {
+    fill = `<rect x="${x - w / 2}" y="${top + h * (1 - v)}" width="${w}" height="${h * v}" fill="rgb(77,140,217)" opacity="0.8"/>`;
+  }
+  return `<rect x="${x - w / 2}" y="${top}" width="${w}" height="${h}" rx="5" fill="#f2f2f2" stroke="#222"/>` + fill +
+    `<rect x="${x - 25}" y="${y - 11}" width="50" height="22" rx="4" fill="#fff" opacity="0.85"/>` +
+    text(x, y + 5, fmt(v).replace("+", ""), { size: 14, cls: "lc-value", attrs: `data-name="${name}" data-value="${v}"` }) +
+    text(x, top - 8, label, { size: 14 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gate explorer: one LSTM step
+// ---------------------------------------------------------------------------------------------
+
+export const GATE_SLIDERS = [
+  // name, label, min, max, step
+  ["f", "f (forget)", 0, 1, 0.01],
+  ["i", "i (input)", 0, 1, 0.01],
+  ["g", "g (candidate)", -1, 1, 0.01],
+  ["o", "o (output)", 0, 1, 0.01],
+  ["c_prev", "c_{t\u22121} (previous)", -3, 3, 0.01],
+];
+
+/** SVG markup of one LSTM step for the given values (the layout of lstmlib's draw_cell). */
+export function cellSvg({ f, i, g, o, c_prev: cPrev }) {
+  const v = cellUpdate(f, i, g, o, cPrev);
+  const belt = 70, gateY = 292, xF = 200, xI = 310, xG = 420, xO = 530, xT = 630, xEnd = 700;
+  const xMulI = (xI + xG) / 2, yMulI = 172, yTanh = 132, yMulO = 212, gateTop = gateY - 42 - 26;
+  const out = [];
+  out.push(`<rect x="140" y="26" width="540" height="330" rx="12" fill="#fbf7ee" stroke="#999"/>`);
+  // the conveyor belt: c_{t−1} → × f → + i g → c_t
+  out.push(text(48, belt - 4, "c_{t\u22121}", { size: 16 }));
+  out.push(text(48, belt + 18, fmt(cPrev), { size: 15, cls: "lc-value", attrs: `data-name="c_prev" data-value="${cPrev}"` }));
+  out.push(valueArrow(84, belt, xF - 17, belt, cPrev));
+  out.push(valueArrow(xF + 17, belt, xG - 17, belt, v.kept));
+  out.push(text((xF + xG) / 2, belt - 12, `f\u00b7c_{t\u22121} = ${fmt(v.kept)}`, { size: 14, cls: "lc-value", attrs: `data-name="kept" data-value="${v.kept}"` }));
+  out.push(valueArrow(xG + 17, belt, xEnd, belt, v.c));
+  out.push(node(xF, belt, "\u00d7"));
+  out.push(node(xG, belt, "+"));
+  out.push(text(738, belt - 4, "c_{t}", { size: 16, weight: "bold" }));
+  out.push(text(738, belt + 18, fmt(v.c), { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="c" data-value="${v.c}"` }));
+  // the gates, fed by [x_t, h_{t−1}] from below
+  const bus = 372;
+  out.push(`<line x1="150" y1="${bus}" x2="${xO}" y2="${bus}" stroke="#555" stroke-width="1.3"/>`);
+  out.push(text(146, bus + 5, "x_{t}, h_{t\u22121}", { size: 14, anchor: "end" }));
+  for (const x of [xF, xI, xG, xO]) {
+    out.push(`<line x1="${x}" y1="${bus}" x2="${x}" y2="${gateY + 42}" stroke="#555" stroke-width="1.3"/>`);
+  }
+  out.push(gateBox(xF, gateY, "f", "f_{t} forget", f, false));
+  out.push(gateBox(xI, gateY, "i", "i_{t} input", i, false));
+  out.push(gateBox(xG, gateY, "g", "g_{t} cand.", g, true));
+  out.push(gateBox(xO, gateY, "o", "o_{t} output", o, false));
+  // the forget gate multiplies the belt
+  out.push(valueArrow(xF, gateTop, xF, belt + 17, f, 1));
+  // i ⊙ g joins the belt at +
+  out.push(valueArrow(xI, gateTop, xMulI - 11, yMulI + 13, i, 1));
+  out.push(valueArrow(xG, gateTop, xMulI + 11, yMulI + 13, g, 1));
+  out.push(valueArrow(xMulI + 11, yMulI - 13, xG - 12, belt + 12, v.written));
+  out.push(node(xMulI, yMulI, "\u00d7"));
+  out.push(text(xMulI - 22, yMulI - 20, `i\u00b7g = ${fmt(v.written)}`, { size: 14, anchor: "end", cls: "lc-value", attrs: `data-name="written" data-value="${v.written}"` }));
+  // the output path: c_t → tanh → × o → h_t
+  out.push(`<line x1="${xT}" y1="${belt}" x2="${xT}" y2="${yTanh - 20}" stroke="${valueColour(v.c)}" stroke-width="2"/>`);
+  out.push(`<ellipse cx="${xT}" cy="${yTanh}" rx="27" ry="19" fill="#fff" stroke="#222" stroke-width="1.3"/>`);
+  out.push(text(xT, yTanh + 5, "tanh", { size: 14 }));
+  out.push(valueArrow(xT, yTanh + 19, xT, yMulO - 17, v.squashed, 1));
+  out.push(text(xT + 10, (yTanh + yMulO) / 2 + 5, fmt(v.squashed), { size: 14, anchor: "start", cls: "lc-value", attrs: `data-name="tanh_c" data-value="${v.squashed}"` }));
+  out.push(valueArrow(xO, gateTop, xT - 13, yMulO + 12, o, 1));
+  out.push(node(xT, yMulO, "\u00d7"));
+  out.push(valueArrow(xT + 13, yMulO + 12, xEnd, 292, v.h, 1));
+  out.push(text(738, 292, "h_{t}", { size: 16, weight: "bold" }));
+  out.push(text(738, 314, fmt(v.h), { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="h" data-value="${v.h}"` }));
+  return { svg: out.join(""), values: v, viewBox: "0 0 780 392" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The memory explorer: c_t over many steps with constant gates
+// ---------------------------------------------------------------------------------------------
+
+export const MEMORY_SLIDERS = [
+  ["f", "f (forget)", 0, 1, 0.005],
+  ["i", "i (input)", 0, 1, 0.01],
+  ["g", "g (candidate)", -1, 1, 0.01],
+  ["c0", "c_{0} (start)", -2, 2, 0.01],
+];
+
+/** Round tick positions covering [lo, hi]. */
+function ticks(lo, hi, n = 5) {
+  const raw = (hi - lo) / n, mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const out = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.abs(t) < 1e-12 ? 0 : t);
+  return out;
+}
+
+/** SVG markup of the memory plot for the given values. */
+export function memorySvg({ f, i, g, c0, steps }) {
+  const { c, fromC0 } = memoryTrace(f, i, g, c0, steps);
+  const life = halfLife(f);
+  const all = c.concat(fromC0, [0]);
+  let lo = Math.min(...all), hi = Math.max(...all);
+  const pad = Math.max(0.1, 0.08 * (hi - lo));
+  lo -= pad; hi += pad;
+  const L = 70, R = 760, T = 46, B = 300;
+  const X = (t) => L + (R - L) * t / steps, Y = (y) => B - (B - T) * (y - lo) / (hi - lo);
+  const out = [];
+  out.push(`<rect x="${L}" y="${T}" width="${R - L}" height="${B - T}" fill="#fff" stroke="#444"/>`);
+  for (const t of ticks(0, steps)) {
+    out.push(`<line x1="${X(t)}" y1="${B}" x2="${X(t)}" y2="${B + 5}" stroke="#444"/>`);
+    out.push(text(X(t), B + 20, String(t), { size: 13 }));
+  }
+  for (const y of ticks(lo, hi)) {
+    out.push(`<line x1="${L - 5}" y1="${Y(y)}" x2="${L}" y2="${Y(y)}" stroke="#444"/>`);
+    out.push(`<line x1="${L}" y1="${Y(y)}" x2="${R}" y2="${Y(y)}" stroke="#eee"/>`);
+    out.push(text(L - 8, Y(y) + 4, String(Number(y.toPrecision(3))), { size: 13, anchor: "end" }));
+  }
+  out.push(text((L + R) / 2, B + 40, "step t", { size: 14 }));
+  if (life <= steps) {  // dotted guides at the half-life
+    out.push(`<line x1="${X(life)}" y1="${T}" x2="${X(life)}" y2="${B}" stroke="#888" stroke-dasharray="2,4"/>`);
+    out.push(`<line x1="${L}" y1="${Y(c0 / 2)}" x2="${R}" y2="${Y(c0 / 2)}" stroke="#888" stroke-dasharray="2,4"/>`);
+  }
+  const path = (ys) => ys.map((y, t) => `${X(t).toFixed(1)},${Y(y).toFixed(1)}`).join(" ");
+  out.push(`<polyline points="${path(fromC0)}" fill="none" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
+  out.push(`<polyline class="lc-trace" points="${path(c)}" fill="none" stroke="rgb(33,102,172)" stroke-width="2.5"` +
+    ` data-values="${c.join(",")}"/>`);
+  // legend and title
+  out.push(`<line x1="${R - 250}" y1="${T + 18}" x2="${R - 220}" y2="${T + 18}" stroke="rgb(33,102,172)" stroke-width="2.5"/>`);
+  out.push(text(R - 212, T + 23, "c_{t}", { size: 14, anchor: "start" }));
+  out.push(`<line x1="${R - 250}" y1="${T + 40}" x2="${R - 220}" y2="${T + 40}" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
+  out.push(text(R - 212, T + 45, "f^t c_{0}  (what is left of c_{0})", { size: 14, anchor: "start" }));
+  const shown = Number.isFinite(life) ? `${life.toFixed(1)} steps` : "\u221e (never fades)";
+  out.push(text((L + R) / 2, 28, `f = ${f.toFixed(3)}, i\u00b7g = ${fmt(i * g)}: half-life ${shown}, c_{${steps}} = ${fmt(c[steps])}`,
+    { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="half_life" data-value="${life}" data-c-final="${c[steps]}"` }));
+  return { svg: out.join(""), values: { c, fromC0, halfLife: life }, viewBox: "0 0 780 352" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The control: sliders bound to a model, a drawing redrawn on every change
+// ---------------------------------------------------------------------------------------------
+
+const CSS = `
+.lstm-live { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+  background: #fff; border: 1px solid #d0d4da; border-radius: 6px; padding: 10px 12px; max-width: 800px; }
+.lstm-live .lc-sliders { display: grid; grid-template-columns: repeat(auto-fill, minmax(235px, 1fr));
+  gap: 4px 24px; margin-bottom: 6px; }
+.lstm-live label { display: flex; align-items: center; gap: 8px; font-size: 14px; }
+.lstm-live label span.lc-name { width: 8.2em; white-space: nowrap; }
+.lstm-live input[type=range] { flex: 1; min-width: 80px; accent-color: rgb(33,102,172); }
+.lstm-live output { width: 3.6em; text-align: right; font-variant-numeric: tabular-nums; }
+.lstm-live svg { display: block; width: 100%; height: auto; }
+.lstm-live svg text { fill: #222; font-family: inherit; }
+`;
+
+function ensureStyle(doc) {
+  if (doc.getElementById("lstm-live-style")) return;
+  const style = doc.createElement("style");
+  style.id = "lstm-live-style";
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
+
+function sliderLabel(text) {
+  return esc(text).replace(/_\{([^}]*)\}/g, "<sub>$1</sub>");
+}
+
+function render({ model, el }) {
+  const kind = model.get("kind");
+  const sliders = kind === "memory" ? MEMORY_SLIDERS : GATE_SLIDERS;
+  const draw = kind === "memory" ? memorySvg : cellSvg;
+  const doc = el.ownerDocument || document;
+  ensureStyle(doc);
+
+  const root = doc.createElement("div");
+  root.className = "lstm-live";
+  root.dataset.kind = kind;
+  const panel = doc.createElement("div");
+  panel.className = "lc-sliders";
+  const inputs = {};
+  for (const [name, label, min, max, step] of sliders) {
+    const row = doc.createElement("label");
+    row.innerHTML = `<span class="lc-name">${sliderLabel(label)}</span>` +
+      `<input type="range" name="${name}" min="${min}" max="${max}" step="${step}">` +
+      `<output></output>`;
+    const input = row.querySelector("input");
+    input.value = model.get(name);
+    input.addEventListener("input", () => {
+      model.set(name, Number(input.value));
+      model.save_changes();
+    });
+    inputs[name] = input;
+    panel.appendChild(row);
+  }
+  const svg = doc.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("role", "img");
+  root.append(panel, svg);
+  el.appendChild(root);
+
+  function redraw() {
+    const start = performance.now();
+    const state = { steps: model.get("steps") };
+    for (const [name] of sliders) {
+      state[name] = model.get(name);
+      inputs[name].value = state[name];
+      inputs[name].parentElement.querySelector("output").textContent =
+        name === "f" && kind === "memory" ? state[name].toFixed(3) : state[name].toFixed(2);
+    }
+    const drawn = draw(state);
+    svg.setAttribute("viewBox", drawn.viewBox);
+    svg.innerHTML = drawn.svg;
+    root.dataset.redrawMs = (performance.now() - start).toFixed(2);
+  }
+  const names = sliders.map(([name]) => name);
+  for (const name of names) model.on(`change:${name}`, redraw);
+  redraw();
+  return () => { for (const name of names) model.off(`change:${name}`, redraw); };
+}
+
+/** A model with anywidget's interface that lives in the page only (the HTML book: no kernel). */
+export function localModel(state) {
+  const values = { ...state }, handlers = {};
+  return {
+    get: (name) => values[name],
+    set(name, value) {
+      if (values[name] === value) return;
+      values[name] = value;
+      for (const cb of handlers[`change:${name}`] || []) cb();
+    },
+    save_changes() {},
+    on(event, cb) { (handlers[event] = handlers[event] || []).push(cb); },
+    off(event, cb) { handlers[event] = (handlers[event] || []).filter((h) => h !== cb); },
+  };
+}
+
+/** Mount a control into `el` with the given state ({kind: "gates" | "memory", ...values}). */
+export function mountStatic(el, state) {
+  return render({ model: localModel(state), el });
+}
+
+export default { render };
