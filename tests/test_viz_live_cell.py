@@ -9,10 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from lstmlib.reference import lstm_forward, lstm_step_forward
 from lstmlib.viz import live_cell
 from lstmlib.viz.cell_diagram import half_life
-from lstmlib.viz.live_cell import LIVE_CELL_JS, LiveHTML, gate_explorer, memory_explorer
+from lstmlib.viz.live_cell import LIVE_CELL_JS, LiveHTML, gate_explorer, memory_explorer, reference_trace
 
 GATE_GRID = {  # the edges 0 and 1, and negative c_{t−1} and g
     "f": [0.0, 0.3, 1.0], "i": [0.0, 0.55, 1.0], "g": [-1.0, -0.4, 0.0, 1.0], "o": [0.0, 0.7, 1.0],
@@ -20,22 +19,6 @@ GATE_GRID = {  # the edges 0 and 1, and negative c_{t−1} and g
 }
 MEMORY_GRID = {"f": [0.0, 0.5, 0.9, 0.995, 1.0], "i": [0.0, 1.0], "g": [-1.0, 0.5], "c0": [-2.0, 1.0]}
 STEPS = 50
-EDGE = 80.0  # σ(±80) is exactly 1 or 0 in float64 (the reference computes σ through tanh)
-
-
-def _logit(p):
-    """Pre-activation whose σ is p, with the edges 0 and 1 reached exactly."""
-    p = np.asarray(p, dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.clip(np.log(p) - np.log1p(-p), -EDGE, EDGE)
-
-
-def _constant_gate_params(f, i, g, o):
-    """An LSTM of H = len(f) units whose gates are the given constants, whatever the input:
-    zero weights, and biases that *are* the gates' pre-activations (g taken as linear)."""
-    H = len(f)
-    b = np.concatenate([_logit(i), _logit(f), np.asarray(g, float), _logit(o)])
-    return {"W_x": np.zeros((1, 4 * H)), "W_h": np.zeros((H, 4 * H)), "b": b}
 
 
 def _grid(grid):
@@ -115,17 +98,21 @@ def page():
         browser.close()
 
 
+def test_reference_trace_is_an_lstm_with_those_constant_gates():
+    c, h = reference_trace([0.0, 1.0, 0.3], [1.0, 0.0, 0.55], [-0.4, 1.0, 0.8], [1.0, 0.0, 0.7], [1.5, -2.5, 0.0], steps=3)
+    np.testing.assert_array_equal(c[0, :2], [-0.4, -2.5])  # the edges are exact: overwrite, keep
+    np.testing.assert_array_equal(h[:, 1], 0.0)            # o = 0 hides the cell
+    np.testing.assert_allclose(c[:, 2], [0.44, 0.572, 0.6116], rtol=1e-14)  # c ← 0.3 c + 0.55 · 0.8
+    np.testing.assert_allclose(h[:, 2], 0.7 * np.tanh(c[:, 2]), rtol=1e-14)
+
+
 def test_cell_update_matches_the_reference_on_a_grid(page):
     names, rows = _grid(GATE_GRID)
     js = page.evaluate("rows => rows.map(r => lc.cellUpdate(r.f, r.i, r.g, r.o, r.c_prev))", rows)
     col = {n: np.array([r[n] for r in rows]) for n in names}
-    params = _constant_gate_params(col["f"], col["i"], col["g"], col["o"])
-    h, c, cache = lstm_step_forward(np.zeros((1, 1)), np.zeros((1, len(rows))), col["c_prev"][None], params,
-                                    options={"input_activation": False})
-    np.testing.assert_array_equal(cache["f"][0] == 0, col["f"] == 0)  # the edges really are 0 and 1
-    np.testing.assert_array_equal(cache["o"][0] == 1, col["o"] == 1)
-    for name, expected in [("c", c[0]), ("h", h[0]), ("squashed", cache["tanh_c"][0]),
-                           ("kept", cache["f"][0] * col["c_prev"]), ("written", cache["i"][0] * cache["g"][0])]:
+    c, h = reference_trace(col["f"], col["i"], col["g"], col["o"], col["c_prev"])
+    for name, expected in [("c", c[0]), ("h", h[0]), ("squashed", np.tanh(c[0])),
+                           ("kept", col["f"] * col["c_prev"]), ("written", col["i"] * col["g"])]:
         got = np.array([r[name] for r in js])
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=name)
     assert len(rows) == 324 and (col["c_prev"] < 0).any() and (col["g"] < 0).any()
@@ -135,11 +122,10 @@ def test_memory_trace_and_half_life_match_the_reference(page):
     names, rows = _grid(MEMORY_GRID)
     js = page.evaluate(f"rows => rows.map(r => [lc.memoryTrace(r.f, r.i, r.g, r.c0, {STEPS}), lc.halfLife(r.f)])", rows)
     col = {n: np.array([r[n] for r in rows]) for n in names}
-    params = _constant_gate_params(col["f"], col["i"], col["g"], np.ones(len(rows)))
-    _, _, cache = lstm_forward(np.zeros((STEPS, 1, 1)), params, c0=col["c0"][None], options={"input_activation": False})
+    c, _ = reference_trace(col["f"], col["i"], col["g"], 1.0, col["c0"], steps=STEPS)  # (STEPS, rows)
     got_c = np.array([trace["c"] for trace, _ in js])  # (rows, STEPS + 1), t = 0 … STEPS
     np.testing.assert_allclose(got_c[:, 0], col["c0"])
-    np.testing.assert_allclose(got_c[:, 1:], cache["c"][:, 0, :].T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_c[:, 1:], c.T, rtol=1e-12, atol=1e-12)
     got_left = np.array([trace["fromC0"] for trace, _ in js])
     np.testing.assert_allclose(got_left, col["c0"][:, None] * col["f"][:, None] ** np.arange(STEPS + 1), rtol=1e-12, atol=1e-15)
     for row, (_, life) in zip(rows, js):
@@ -157,11 +143,12 @@ def test_moving_a_slider_redraws_the_diagram_with_the_reference_values(page):
     assert _shown(page, "c") == pytest.approx(0.9 * 1.0 + 0.5 * 0.8)
     for name, value in [("f", "0.2"), ("g", "-0.6"), ("c_prev", "-2.4")]:
         page.fill(f'#mount input[name="{name}"]', value)  # sets the value and fires "input", like a drag
-    params = _constant_gate_params(np.array([0.2]), np.array([0.5]), np.array([-0.6]), np.array([0.7]))
-    h, c, _ = lstm_step_forward(np.zeros((1, 1)), np.zeros((1, 1)), np.array([[-2.4]]), params,
-                                options={"input_activation": False})
+    c, h = reference_trace(0.2, 0.5, -0.6, 0.7, -2.4)
     assert _shown(page, "c") == pytest.approx(c[0, 0], abs=1e-12)
     assert _shown(page, "h") == pytest.approx(h[0, 0], abs=1e-12)
     shown_text = page.text_content('#mount text[data-name="c"]')
     assert shown_text == f"\u2212{abs(c[0, 0]):.2f}"  # the label a reader sees, with its sign
     assert page.inner_text('#mount input[name="f"] + output') == "0.20"
+    # the gates are filled to their value: f from the bottom (height 84), g down from the middle (42)
+    assert float(page.get_attribute('#mount rect.lc-fill[data-name="f"]', "height")) == pytest.approx(84 * 0.2)
+    assert float(page.get_attribute('#mount rect.lc-fill[data-name="g"]', "height")) == pytest.approx(42 * 0.6)

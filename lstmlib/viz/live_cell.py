@@ -29,9 +29,12 @@ import sys
 import uuid
 from pathlib import Path
 
+import numpy as np
+
+from ..reference import lstm_forward
 from ..validate import check_choice, check_positive_int, check_probability
 
-__all__ = ["LIVE_CELL_JS", "gate_explorer", "memory_explorer", "LiveHTML", "widget_frontend"]
+__all__ = ["LIVE_CELL_JS", "gate_explorer", "memory_explorer", "LiveHTML", "widget_frontend", "reference_trace"]
 
 #: The one source of the controls' computation and drawing (shipped as package data).
 LIVE_CELL_JS = Path(__file__).with_name("static") / "live_cell.js"
@@ -44,6 +47,31 @@ def _check_range(name, value, lo, hi) -> float:
     if not lo <= value <= hi:
         raise ValueError(f"{name}: expected a float in [{lo:g}, {hi:g}], got {value}")
     return value
+
+
+def _logit(p, edge=80.0):
+    """The pre-activation whose σ is p; ±``edge`` for the edges (σ(±80) is exactly 1 or 0 in float64)."""
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.clip(np.log(p) - np.log1p(-p), -edge, edge)
+
+
+def reference_trace(f, i, g, o, c_start, steps=1):
+    """What the controls must show, computed by :func:`lstmlib.reference.lstm_forward`.
+
+    Each gate value (a number or an array: one LSTM unit per entry) is made a constant of an LSTM
+    with zero weights, whose biases are the gates' pre-activations (logit for i, f, o; g taken as
+    linear). Returns ``(c, h)``, each ``(steps, units)``: the cell and hidden states after each step.
+    The browser tests and ``tools/check_book.py`` compare the JavaScript module against it.
+    """
+    f, i, g, o, c_start = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
+                                                 for v in (f, i, g, o, c_start)))
+    units = f.shape[0]
+    params = {"W_x": np.zeros((1, 4 * units)), "W_h": np.zeros((units, 4 * units)),
+              "b": np.concatenate([_logit(i), _logit(f), g, _logit(o)])}
+    out, _, cache = lstm_forward(np.zeros((steps, 1, 1)), params, c0=c_start[None],
+                                 options={"input_activation": False})
+    return cache["c"][:, 0, :], out[:, 0, :]
 
 
 def widget_frontend() -> bool:

@@ -102,16 +102,19 @@ function node(x, y, label, r = 17, size = 20) {
     text(x, y + size * 0.35, label, { size });
 }
 
-/** A gate as a box filled to its value: σ gates from the bottom (0 … 1), g from the middle (−1 … 1). */
+/** A gate as a box filled to its value: σ gates from the bottom (0 … 1, full height 84), g from the
+ *  middle (−1 … 1, half height 42 up or down). */
 function gateBox(x, y, name, label, v, signed) {
   const w = 64, h = 84, top = y - h / 2;
   let fill;
   if (signed) {
     const hv = (h / 2) * Math.abs(v);
-    fill = `<rect x="${x - w / 2}" y="${v >= 0 ? y - hv : y}" width="${w}" height="${hv}" fill="${valueColour(v, 1)}" opacity="0.85"/>` +
+    fill = `<rect class="lc-fill" data-name="${name}" x="${x - w / 2}" y="${v >= 0 ? y - hv : y}" width="${w}" height="${hv}"` +
+      ` fill="${valueColour(v, 1)}" opacity="0.85"/>` +
       `<line x1="${x - w / 2}" y1="${y}" x2="${x + w / 2}" y2="${y}" stroke="#777" stroke-dasharray="3,3"/>`;
   } else {
-    fill = `<rect x="${x - w / 2}" y="${top + h * (1 - v)}" width="${w}" height="${h * v}" fill="rgb(77,140,217)" opacity="0.8"/>`;
+    fill = `<rect class="lc-fill" data-name="${name}" x="${x - w / 2}" y="${top + h * (1 - v)}" width="${w}" height="${h * v}"` +
+      ` fill="rgb(77,140,217)" opacity="0.8"/>`;
   }
   return `<rect x="${x - w / 2}" y="${top}" width="${w}" height="${h}" rx="5" fill="#f2f2f2" stroke="#222"/>` + fill +
     `<rect x="${x - 25}" y="${y - 11}" width="50" height="22" rx="4" fill="#fff" opacity="0.85"/>` +
