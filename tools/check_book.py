@@ -5,7 +5,9 @@
 A page fails on: a JavaScript error (uncaught, or logged with console.error), a request that
 needed the network, an image that did not load, an internal link to a missing page or anchor,
 math left untypeset, a widget area that rendered empty, or (on a chapter) a missing Binder or
-Colab launch button. Screenshots of chapters 1 and 4 are
+Colab launch button. On chapter 4 it also moves the sliders of the live gate and memory explorers
+and checks that the drawing and its numbers change to lstmlib.reference's values (see
+``check_live_controls``). Screenshots of chapters 1 and 4 are
 saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
@@ -14,6 +16,7 @@ Prints one line per page, then ``N passed, N failed``; exits 1 if any page faile
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import shutil
 import sys
@@ -24,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT_PAGES = {"chapters/01_feedforward.html": "chapter01.png", "chapters/04_lstm_gates.html": "chapter04.png"}
+LIVE_CONTROLS_PAGE = "chapters/04_lstm_gates.html"  # the gate and memory explorers (lstmlib.viz.live_cell)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -96,6 +100,81 @@ async () => {
 """
 
 
+def _move(page, control, name: str, value: float) -> float:
+    """Set one slider of a live control as a drag does (value, then an "input" event); returns the
+    milliseconds from the event to the redrawn drawing (the control redraws synchronously)."""
+    return page.evaluate(
+        """([control, name, value]) => {
+             const input = document.querySelector(`.lstm-live[data-kind="${control}"] input[name="${name}"]`);
+             const start = performance.now();
+             input.value = String(value);
+             input.dispatchEvent(new Event("input", {bubbles: true}));
+             return performance.now() - start;
+           }""", [control, name, value])
+
+
+def _shown(page, control: str, name: str, attribute: str = "data-value") -> float:
+    return float(page.get_attribute(f'.lstm-live[data-kind="{control}"] svg [data-name="{name}"]', attribute))
+
+
+def check_live_controls(page, shots: Path) -> tuple[list[str], str]:
+    """Move the sliders of chapter 4's gate and memory explorers on the built page; the drawing
+    and its numbers must change to lstmlib.reference's values. Returns (problems, a summary)."""
+    from lstmlib.viz.live_cell import reference_trace
+
+    problems: list[str] = []
+    kinds = page.eval_on_selector_all(".lstm-live", "els => els.map(e => e.dataset.kind)")
+    if sorted(kinds) != ["gates", "memory"]:
+        return [f"live controls: expected a gate and a memory explorer, found {kinds}"], ""
+    timings = []
+
+    # the gate explorer: a new setting with a negative previous cell and a negative candidate
+    before = page.inner_html('.lstm-live[data-kind="gates"] svg')
+    setting = {"f": 0.25, "i": 0.8, "g": -0.6, "o": 0.9, "c_prev": -2.0}
+    for name, value in setting.items():
+        timings.append(_move(page, "gates", name, value))
+    c, h = (float(v[0, 0]) for v in reference_trace(setting["f"], setting["i"], setting["g"], setting["o"],
+                                                    setting["c_prev"]))
+    for name, expected in (("c", c), ("h", h)):
+        shown = _shown(page, "gates", name)
+        if not math.isclose(shown, expected, rel_tol=1e-9, abs_tol=1e-12):
+            problems.append(f"gate explorer: {name} shows {shown}, lstmlib.reference gives {expected}")
+    label = page.text_content('.lstm-live[data-kind="gates"] svg [data-name="c"]')
+    if label != f"\u2212{abs(c):.2f}":
+        problems.append(f"gate explorer: c_t is labelled {label!r}, expected \u2212{abs(c):.2f}")
+    fill = float(page.get_attribute('.lstm-live[data-kind="gates"] rect.lc-fill[data-name="f"]', "height"))
+    if not math.isclose(fill, 84 * setting["f"]):
+        problems.append(f"gate explorer: the forget gate is filled to {fill / 84:.3f}, not {setting['f']}")
+    if page.inner_html('.lstm-live[data-kind="gates"] svg') == before:
+        problems.append("gate explorer: the drawing did not change when the sliders moved")
+
+    # the memory explorer: a faster-fading memory with an input
+    f, i, g = 0.8, 1.0, -0.5
+    for name, value in (("f", f), ("i", i), ("g", g)):
+        timings.append(_move(page, "memory", name, value))
+    steps = len(page.get_attribute('.lstm-live[data-kind="memory"] polyline.lc-trace', "data-values").split(",")) - 1
+    c0 = float(page.eval_on_selector('.lstm-live[data-kind="memory"] input[name="c0"]', "e => e.value"))
+    c_ref, _ = reference_trace(f, i, g, 1.0, c0, steps=steps)
+    shown_final = _shown(page, "memory", "half_life", "data-c-final")
+    if not math.isclose(shown_final, float(c_ref[-1, 0]), rel_tol=1e-9, abs_tol=1e-12):
+        problems.append(f"memory explorer: c_{steps} shows {shown_final}, lstmlib.reference gives {c_ref[-1, 0]}")
+    life = _shown(page, "memory", "half_life")
+    if not math.isclose(life, math.log(2) / -math.log(f), rel_tol=1e-12):
+        problems.append(f"memory explorer: half-life shows {life}, expected ln 2 / -ln {f}")
+
+    # readable at the page's width: every label of the drawings at 9 px or more as rendered
+    smallest = page.evaluate("""() => Math.min(...Array.from(document.querySelectorAll('.lstm-live svg')).flatMap(svg => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Array.from(svg.querySelectorAll('text, tspan')).map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+      }))""")
+    if smallest < 9:
+        problems.append(f"live controls: text drawn at {smallest:.1f} px (below 9 px) at this page width")
+    page.locator('.lstm-live[data-kind="gates"]').screenshot(path=str(shots / "chapter04-gate-explorer.png"))
+    page.locator('.lstm-live[data-kind="memory"]').screenshot(path=str(shots / "chapter04-memory-explorer.png"))
+    return problems, (f"live controls: {len(timings)} slider moves, redraw {max(timings):.1f} ms at most, "
+                      f"smallest text {smallest:.1f} px")
+
+
 def check(html_root: Path, shots: Path) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -144,11 +223,15 @@ def check(html_root: Path, shots: Path) -> int:
                         problems.append(f"no {name} launch button")
             if rel in SCREENSHOT_PAGES:
                 page.screenshot(path=str(shots / SCREENSHOT_PAGES[rel]), full_page=True)
+            live = ""
+            if rel == LIVE_CONTROLS_PAGE:
+                live_problems, live = check_live_controls(page, shots)
+                problems += live_problems
             page.close()
             # A failed network request also logs a console error; report it once.
             problems = [p for p in problems if not p.startswith("console.error: Failed to load resource")] or problems
             status = "FAIL" if problems else "ok"
-            print(f"{status:4} {rel}  (math {result['maths']}, widgets {result['widgets']})")
+            print(f"{status:4} {rel}  (math {result['maths']}, widgets {result['widgets']}{', ' + live if live else ''})")
             for p in problems:
                 print(f"       - {p}")
             failed += bool(problems)

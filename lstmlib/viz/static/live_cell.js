@@ -77,7 +77,7 @@ function rich(text, size) {
   });
 }
 
-function text(x, y, content, { size = 14, anchor = "middle", weight = "normal", cls = "", attrs = "" } = {}) {
+function text(x, y, content, { size = 16, anchor = "middle", weight = "normal", cls = "", attrs = "" } = {}) {
   return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}" font-weight="${weight}"` +
     ` class="${cls}" ${attrs}>${rich(content, size)}</text>`;
 }
@@ -97,7 +97,7 @@ function valueArrow(x1, y1, x2, y2, v, scale = 2) {
   return arrow(x1, y1, x2, y2, valueColour(v, scale), 1.5 + 3 * Math.min(Math.abs(v) / scale, 1));
 }
 
-function node(x, y, label, r = 17, size = 20) {
+function node(x, y, label, r = 18, size = 22) {
   return `<circle cx="${x}" cy="${y}" r="${r}" fill="#fff" stroke="#222" stroke-width="1.3"/>` +
     text(x, y + size * 0.35, label, { size });
 }
@@ -105,7 +105,7 @@ function node(x, y, label, r = 17, size = 20) {
 /** A gate as a box filled to its value: σ gates from the bottom (0 … 1, full height 84), g from the
  *  middle (−1 … 1, half height 42 up or down). */
 function gateBox(x, y, name, label, v, signed) {
-  const w = 64, h = 84, top = y - h / 2;
+  const w = 70, h = 84, top = y - h / 2;
   let fill;
   if (signed) {
     const hv = (h / 2) * Math.abs(v);
@@ -117,9 +117,9 @@ function gateBox(x, y, name, label, v, signed) {
       ` fill="rgb(77,140,217)" opacity="0.8"/>`;
   }
   return `<rect x="${x - w / 2}" y="${top}" width="${w}" height="${h}" rx="5" fill="#f2f2f2" stroke="#222"/>` + fill +
-    `<rect x="${x - 25}" y="${y - 11}" width="50" height="22" rx="4" fill="#fff" opacity="0.85"/>` +
-    text(x, y + 5, fmt(v).replace("+", ""), { size: 14, cls: "lc-value", attrs: `data-name="${name}" data-value="${v}"` }) +
-    text(x, top - 8, label, { size: 14 });
+    `<rect x="${x - 28}" y="${y - 12}" width="56" height="24" rx="4" fill="#fff" opacity="0.85"/>` +
+    text(x, y + 6, fmt(v).replace("+", ""), { cls: "lc-value", attrs: `data-name="${name}" data-value="${v}"` }) +
+    text(x, top - 9, label);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,25 +138,25 @@ export const GATE_SLIDERS = [
 /** SVG markup of one LSTM step for the given values (the layout of lstmlib's draw_cell). */
 export function cellSvg({ f, i, g, o, c_prev: cPrev }) {
   const v = cellUpdate(f, i, g, o, cPrev);
-  const belt = 70, gateY = 292, xF = 200, xI = 310, xG = 420, xO = 530, xT = 630, xEnd = 700;
-  const xMulI = (xI + xG) / 2, yMulI = 172, yTanh = 132, yMulO = 212, gateTop = gateY - 42 - 26;
+  const belt = 74, gateY = 296, xF = 200, xI = 310, xG = 420, xO = 530, xT = 630, xEnd = 700;
+  const xMulI = (xI + xG) / 2, yMulI = 174, yTanh = 136, yMulO = 216, gateTop = gateY - 42 - 30;
   const out = [];
-  out.push(`<rect x="140" y="26" width="540" height="330" rx="12" fill="#fbf7ee" stroke="#999"/>`);
+  out.push(`<rect x="140" y="24" width="540" height="336" rx="12" fill="#fbf7ee" stroke="#999"/>`);
   // the conveyor belt: c_{t−1} → × f → + i g → c_t
-  out.push(text(48, belt - 4, "c_{t\u22121}", { size: 16 }));
-  out.push(text(48, belt + 18, fmt(cPrev), { size: 15, cls: "lc-value", attrs: `data-name="c_prev" data-value="${cPrev}"` }));
-  out.push(valueArrow(84, belt, xF - 17, belt, cPrev));
-  out.push(valueArrow(xF + 17, belt, xG - 17, belt, v.kept));
-  out.push(text((xF + xG) / 2, belt - 12, `f\u00b7c_{t\u22121} = ${fmt(v.kept)}`, { size: 14, cls: "lc-value", attrs: `data-name="kept" data-value="${v.kept}"` }));
-  out.push(valueArrow(xG + 17, belt, xEnd, belt, v.c));
+  out.push(text(44, belt - 6, "c_{t\u22121}", { size: 19 }));
+  out.push(text(44, belt + 20, fmt(cPrev), { size: 18, cls: "lc-value", attrs: `data-name="c_prev" data-value="${cPrev}"` }));
+  out.push(valueArrow(84, belt, xF - 18, belt, cPrev));
+  out.push(valueArrow(xF + 18, belt, xG - 18, belt, v.kept));
+  out.push(text((xF + xG) / 2, belt - 14, `f\u00b7c_{t\u22121} = ${fmt(v.kept)}`, { cls: "lc-value", attrs: `data-name="kept" data-value="${v.kept}"` }));
+  out.push(valueArrow(xG + 18, belt, xEnd, belt, v.c));
   out.push(node(xF, belt, "\u00d7"));
   out.push(node(xG, belt, "+"));
-  out.push(text(738, belt - 4, "c_{t}", { size: 16, weight: "bold" }));
-  out.push(text(738, belt + 18, fmt(v.c), { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="c" data-value="${v.c}"` }));
+  out.push(text(740, belt - 6, "c_{t}", { size: 19, weight: "bold" }));
+  out.push(text(740, belt + 20, fmt(v.c), { size: 18, weight: "bold", cls: "lc-value", attrs: `data-name="c" data-value="${v.c}"` }));
   // the gates, fed by [x_t, h_{t−1}] from below
-  const bus = 372;
+  const bus = 380;
   out.push(`<line x1="150" y1="${bus}" x2="${xO}" y2="${bus}" stroke="#555" stroke-width="1.3"/>`);
-  out.push(text(146, bus + 5, "x_{t}, h_{t\u22121}", { size: 14, anchor: "end" }));
+  out.push(text(146, bus + 5, "x_{t}, h_{t\u22121}", { anchor: "end" }));
   for (const x of [xF, xI, xG, xO]) {
     out.push(`<line x1="${x}" y1="${bus}" x2="${x}" y2="${gateY + 42}" stroke="#555" stroke-width="1.3"/>`);
   }
@@ -165,25 +165,25 @@ export function cellSvg({ f, i, g, o, c_prev: cPrev }) {
   out.push(gateBox(xG, gateY, "g", "g_{t} cand.", g, true));
   out.push(gateBox(xO, gateY, "o", "o_{t} output", o, false));
   // the forget gate multiplies the belt
-  out.push(valueArrow(xF, gateTop, xF, belt + 17, f, 1));
+  out.push(valueArrow(xF, gateTop, xF, belt + 18, f, 1));
   // i ⊙ g joins the belt at +
   out.push(valueArrow(xI, gateTop, xMulI - 11, yMulI + 13, i, 1));
   out.push(valueArrow(xG, gateTop, xMulI + 11, yMulI + 13, g, 1));
   out.push(valueArrow(xMulI + 11, yMulI - 13, xG - 12, belt + 12, v.written));
   out.push(node(xMulI, yMulI, "\u00d7"));
-  out.push(text(xMulI - 22, yMulI - 20, `i\u00b7g = ${fmt(v.written)}`, { size: 14, anchor: "end", cls: "lc-value", attrs: `data-name="written" data-value="${v.written}"` }));
+  out.push(text(xMulI - 22, yMulI - 22, `i\u00b7g = ${fmt(v.written)}`, { anchor: "end", cls: "lc-value", attrs: `data-name="written" data-value="${v.written}"` }));
   // the output path: c_t → tanh → × o → h_t
-  out.push(`<line x1="${xT}" y1="${belt}" x2="${xT}" y2="${yTanh - 20}" stroke="${valueColour(v.c)}" stroke-width="2"/>`);
-  out.push(`<ellipse cx="${xT}" cy="${yTanh}" rx="27" ry="19" fill="#fff" stroke="#222" stroke-width="1.3"/>`);
-  out.push(text(xT, yTanh + 5, "tanh", { size: 14 }));
-  out.push(valueArrow(xT, yTanh + 19, xT, yMulO - 17, v.squashed, 1));
-  out.push(text(xT + 10, (yTanh + yMulO) / 2 + 5, fmt(v.squashed), { size: 14, anchor: "start", cls: "lc-value", attrs: `data-name="tanh_c" data-value="${v.squashed}"` }));
+  out.push(`<line x1="${xT}" y1="${belt}" x2="${xT}" y2="${yTanh - 21}" stroke="${valueColour(v.c)}" stroke-width="2"/>`);
+  out.push(`<ellipse cx="${xT}" cy="${yTanh}" rx="31" ry="21" fill="#fff" stroke="#222" stroke-width="1.3"/>`);
+  out.push(text(xT, yTanh + 6, "tanh"));
+  out.push(valueArrow(xT, yTanh + 21, xT, yMulO - 18, v.squashed, 1));
+  out.push(text(xT + 10, (yTanh + yMulO) / 2 + 6, fmt(v.squashed), { anchor: "start", cls: "lc-value", attrs: `data-name="tanh_c" data-value="${v.squashed}"` }));
   out.push(valueArrow(xO, gateTop, xT - 13, yMulO + 12, o, 1));
   out.push(node(xT, yMulO, "\u00d7"));
-  out.push(valueArrow(xT + 13, yMulO + 12, xEnd, 292, v.h, 1));
-  out.push(text(738, 292, "h_{t}", { size: 16, weight: "bold" }));
-  out.push(text(738, 314, fmt(v.h), { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="h" data-value="${v.h}"` }));
-  return { svg: out.join(""), values: v, viewBox: "0 0 780 392" };
+  out.push(valueArrow(xT + 13, yMulO + 13, xEnd, 292, v.h, 1));
+  out.push(text(740, 294, "h_{t}", { size: 19, weight: "bold" }));
+  out.push(text(740, 320, fmt(v.h), { size: 18, weight: "bold", cls: "lc-value", attrs: `data-name="h" data-value="${v.h}"` }));
+  return { svg: out.join(""), values: v, viewBox: "0 0 780 396" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,20 +214,30 @@ export function memorySvg({ f, i, g, c0, steps }) {
   let lo = Math.min(...all), hi = Math.max(...all);
   const pad = Math.max(0.1, 0.08 * (hi - lo));
   lo -= pad; hi += pad;
-  const L = 70, R = 760, T = 46, B = 300;
+  const L = 74, R = 764, T = 70, B = 318;
   const X = (t) => L + (R - L) * t / steps, Y = (y) => B - (B - T) * (y - lo) / (hi - lo);
   const out = [];
+  const shown = Number.isFinite(life) ? `${life.toFixed(1)} steps` : "\u221e (never fades)";
+  out.push(text((L + R) / 2, 22, `f = ${f.toFixed(3)}, i\u00b7g = ${fmt(i * g)}: half-life ${shown}, c_{${steps}} = ${fmt(c[steps])}`,
+    { size: 17, weight: "bold", cls: "lc-value", attrs: `data-name="half_life" data-value="${life}" data-c-final="${c[steps]}"` }));
+  // the legend, in a row of its own so that it never hides a curve
+  out.push(`<line x1="${L + 40}" y1="46" x2="${L + 76}" y2="46" stroke="rgb(33,102,172)" stroke-width="2.5"/>`);
+  out.push(text(L + 84, 52, "c_{t}", { anchor: "start" }));
+  out.push(`<line x1="${L + 150}" y1="46" x2="${L + 186}" y2="46" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
+  out.push(text(L + 194, 52, "f^{t} c_{0}: what is left of c_{0}", { anchor: "start" }));
+  out.push(`<line x1="${L + 470}" y1="46" x2="${L + 506}" y2="46" stroke="#888" stroke-dasharray="2,4"/>`);
+  out.push(text(L + 514, 52, "half-life", { anchor: "start" }));
   out.push(`<rect x="${L}" y="${T}" width="${R - L}" height="${B - T}" fill="#fff" stroke="#444"/>`);
   for (const t of ticks(0, steps)) {
     out.push(`<line x1="${X(t)}" y1="${B}" x2="${X(t)}" y2="${B + 5}" stroke="#444"/>`);
-    out.push(text(X(t), B + 20, String(t), { size: 13 }));
+    out.push(text(X(t), B + 22, String(t), { size: 15 }));
   }
   for (const y of ticks(lo, hi)) {
     out.push(`<line x1="${L - 5}" y1="${Y(y)}" x2="${L}" y2="${Y(y)}" stroke="#444"/>`);
     out.push(`<line x1="${L}" y1="${Y(y)}" x2="${R}" y2="${Y(y)}" stroke="#eee"/>`);
-    out.push(text(L - 8, Y(y) + 4, String(Number(y.toPrecision(3))), { size: 13, anchor: "end" }));
+    out.push(text(L - 8, Y(y) + 5, String(Number(y.toPrecision(3))).replace("-", "\u2212"), { size: 15, anchor: "end" }));
   }
-  out.push(text((L + R) / 2, B + 40, "step t", { size: 14 }));
+  out.push(text((L + R) / 2, B + 44, "step t"));
   if (life <= steps) {  // dotted guides at the half-life
     out.push(`<line x1="${X(life)}" y1="${T}" x2="${X(life)}" y2="${B}" stroke="#888" stroke-dasharray="2,4"/>`);
     out.push(`<line x1="${L}" y1="${Y(c0 / 2)}" x2="${R}" y2="${Y(c0 / 2)}" stroke="#888" stroke-dasharray="2,4"/>`);
@@ -236,15 +246,7 @@ export function memorySvg({ f, i, g, c0, steps }) {
   out.push(`<polyline points="${path(fromC0)}" fill="none" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
   out.push(`<polyline class="lc-trace" points="${path(c)}" fill="none" stroke="rgb(33,102,172)" stroke-width="2.5"` +
     ` data-values="${c.join(",")}"/>`);
-  // legend and title
-  out.push(`<line x1="${R - 250}" y1="${T + 18}" x2="${R - 220}" y2="${T + 18}" stroke="rgb(33,102,172)" stroke-width="2.5"/>`);
-  out.push(text(R - 212, T + 23, "c_{t}", { size: 14, anchor: "start" }));
-  out.push(`<line x1="${R - 250}" y1="${T + 40}" x2="${R - 220}" y2="${T + 40}" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
-  out.push(text(R - 212, T + 45, "f^t c_{0}  (what is left of c_{0})", { size: 14, anchor: "start" }));
-  const shown = Number.isFinite(life) ? `${life.toFixed(1)} steps` : "\u221e (never fades)";
-  out.push(text((L + R) / 2, 28, `f = ${f.toFixed(3)}, i\u00b7g = ${fmt(i * g)}: half-life ${shown}, c_{${steps}} = ${fmt(c[steps])}`,
-    { size: 15, weight: "bold", cls: "lc-value", attrs: `data-name="half_life" data-value="${life}" data-c-final="${c[steps]}"` }));
-  return { svg: out.join(""), values: { c, fromC0, halfLife: life }, viewBox: "0 0 780 352" };
+  return { svg: out.join(""), values: { c, fromC0, halfLife: life }, viewBox: "0 0 780 372" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,8 +316,8 @@ function render({ model, el }) {
     for (const [name] of sliders) {
       state[name] = model.get(name);
       inputs[name].value = state[name];
-      inputs[name].parentElement.querySelector("output").textContent =
-        name === "f" && kind === "memory" ? state[name].toFixed(3) : state[name].toFixed(2);
+      const digits = name === "f" && kind === "memory" ? 3 : 2;
+      inputs[name].parentElement.querySelector("output").textContent = state[name].toFixed(digits).replace("-", "\u2212");
     }
     const drawn = draw(state);
     svg.setAttribute("viewBox", drawn.viewBox);
