@@ -11,7 +11,9 @@ import pytest
 
 from lstmlib.viz import live_cell
 from lstmlib.viz.cell_diagram import half_life
-from lstmlib.viz.live_cell import LIVE_CELL_JS, LiveHTML, gate_explorer, memory_explorer, reference_trace
+from lstmlib.longterm import gradient_norms_by_activation
+from lstmlib.viz.live_cell import (LIVE_CELL_JS, LiveHTML, gate_explorer, gradient_norm_explorer, memory_explorer,
+                                   reference_trace)
 
 GATE_GRID = {  # the edges 0 and 1, and negative c_{t−1} and g
     "f": [0.0, 0.3, 1.0], "i": [0.0, 0.55, 1.0], "g": [-1.0, -0.4, 0.0, 1.0], "o": [0.0, 0.7, 1.0],
@@ -58,6 +60,10 @@ def test_in_a_front_end_the_control_is_a_jupyter_widget(monkeypatch):
     memory = memory_explorer(f=0.97, steps=30)
     assert isinstance(memory, live_cell.MemoryExplorer) and memory.steps == 30 and memory.kind == "memory"
     assert isinstance(memory_explorer(form="html"), LiveHTML)
+    norms = gradient_norm_explorer(2.0)
+    assert isinstance(norms, live_cell.GradientNormExplorer) and norms.rho == 2.0 and norms.kind == "gradients"
+    Q = np.array(norms.Q)
+    assert Q.shape == (32, 32) and np.allclose(Q @ Q.T, np.eye(32)) and np.array(norms.noise).shape == (60, 32)
 
 
 @pytest.mark.parametrize("call, message", [
@@ -66,6 +72,7 @@ def test_in_a_front_end_the_control_is_a_jupyter_widget(monkeypatch):
     (lambda: gate_explorer(c_prev=4), r"c_prev: expected a float in \[-3, 3\], got 4.0"),
     (lambda: memory_explorer(steps=0), r"steps"),
     (lambda: gate_explorer(form="live"), r"form: expected one of"),
+    (lambda: gradient_norm_explorer(7.0), r"spectral_radius: expected a float in \[0.3, 6\], got 7.0"),
 ])
 def test_bad_arguments_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
@@ -82,7 +89,7 @@ def page():
     if chromium is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     source = LIVE_CELL_JS.read_text(encoding="utf-8")
-    exports = "window.lc = { cellUpdate, memoryTrace, halfLife, mountStatic };"
+    exports = "window.lc = { cellUpdate, memoryTrace, halfLife, gradientNorms, mountStatic };"
     html = f'<!doctype html><meta charset="utf-8"><body><div id="mount"></div><script type="module">\n{source}\n{exports}\n</script>'
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
@@ -131,6 +138,20 @@ def test_memory_trace_and_half_life_match_the_reference(page):
     for row, (_, life) in zip(rows, js):
         expected = half_life(row["f"])
         assert (life is None and math.isinf(expected)) or life == pytest.approx(expected, rel=1e-12), row
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.9, 1.0, 1.2, 2.0, 3.0, 5.0, 6.0])
+def test_gradient_norms_match_lstmlib_longterm(page, rho):
+    state = gradient_norm_explorer(rho, form="html").state
+    js = page.evaluate("([Q, noise, rho]) => ['linear', 'tanh', 'sigmoid'].map(a => lc.gradientNorms(Q, noise, rho, a))",
+                       [state["Q"], state["noise"], rho])
+    expected = gradient_norms_by_activation(rho)  # the same Q and noise: drawn from the same seed
+    for activation, got in zip(("linear", "tanh", "sigmoid"), js):
+        # Saturated tanh units (rho > 2) have 1 − tanh² of a number within ~1e−10 of 1: only a few
+        # digits survive, in NumPy as in the browser (two valid tanh formulas in NumPy alone differ
+        # by 4e−4 at rho = 5). Everywhere else the two agree to rounding.
+        rtol = 1e-3 if activation == "tanh" and rho > 2 else 1e-9
+        np.testing.assert_allclose(np.asarray(got, dtype=float), expected[activation], rtol=rtol, err_msg=activation)
 
 
 def _shown(page, name):

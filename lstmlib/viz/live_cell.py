@@ -32,9 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from ..reference import lstm_forward
-from ..validate import check_choice, check_positive_int, check_probability
+from ..validate import check_choice, check_nonnegative_int, check_positive_float, check_positive_int, check_probability
 
-__all__ = ["LIVE_CELL_JS", "gate_explorer", "memory_explorer", "LiveHTML", "widget_frontend", "reference_trace"]
+__all__ = ["LIVE_CELL_JS", "gate_explorer", "memory_explorer", "gradient_norm_explorer", "LiveHTML",
+           "widget_frontend", "reference_trace"]
 
 #: The one source of the controls' computation and drawing (shipped as package data).
 LIVE_CELL_JS = Path(__file__).with_name("static") / "live_cell.js"
@@ -111,7 +112,7 @@ class LiveHTML:
                 '<noscript>This control needs JavaScript; the figure below shows the same settings.</noscript>')
 
     def __repr__(self) -> str:
-        values = ", ".join(f"{k}={v!r}" for k, v in self.state.items() if k != "kind")
+        values = ", ".join(f"{k}={v!r}" for k, v in self.state.items() if k not in ("kind", "Q", "noise"))
         return f"<live {self.state['kind']} control: {values}>"
 
 
@@ -144,7 +145,16 @@ if anywidget is not None:
         c0 = traitlets.Float(1.0).tag(sync=True)
         steps = traitlets.Int(50).tag(sync=True)
 
-    __all__ += ["GateExplorer", "MemoryExplorer"]
+    class GradientNormExplorer(anywidget.AnyWidget):
+        """Chapter 3's gradient-norm explorer as a Jupyter widget: a slider for ρ."""
+
+        _esm = LIVE_CELL_JS
+        kind = traitlets.Unicode("gradients").tag(sync=True)
+        rho = traitlets.Float(0.9).tag(sync=True)
+        Q = traitlets.List().tag(sync=True)
+        noise = traitlets.List().tag(sync=True)
+
+    __all__ += ["GateExplorer", "MemoryExplorer", "GradientNormExplorer"]
 
 
 def _widget_form(form: str) -> bool:
@@ -178,4 +188,23 @@ def memory_explorer(f=0.9, i=0.0, g=0.5, c0=1.0, steps=50, *, form="auto"):
              "steps": check_positive_int("steps", steps)}
     if _widget_form(form):
         return MemoryExplorer(**{k: v for k, v in state.items() if k != "kind"})
+    return LiveHTML(state)
+
+
+def gradient_norm_explorer(spectral_radius=0.9, *, hidden_size=32, seq_len=60, input_scale=0.1, seed=0, form="auto"):
+    """A slider for ρ = σ_max(W_h) (0.3 … 6) redrawing ‖∂h_T/∂h_t‖ against T − t for linear, tanh
+    and σ units, each with its bound (γρ)^{T−t}, computed in the browser (chapter 3).
+
+    The network is :func:`lstmlib.longterm.gradient_norms_by_activation`'s: the same orthogonal Q
+    and input noise, drawn here from the same seed and handed to the page, which does the rest
+    (tests/test_viz_live_cell.py checks that the two agree).
+    """
+    state = {"kind": "gradients", "rho": _check_range("spectral_radius", spectral_radius, 0.3, 6.0)}
+    rng = np.random.default_rng(check_nonnegative_int("seed", seed))
+    hidden_size, seq_len = check_positive_int("hidden_size", hidden_size), check_positive_int("seq_len", seq_len)
+    Q, _ = np.linalg.qr(rng.normal(size=(hidden_size, hidden_size)))  # as gradient_norms_by_activation draws them
+    state["Q"] = Q.tolist()
+    state["noise"] = rng.normal(0.0, check_positive_float("input_scale", input_scale), size=(seq_len, hidden_size)).tolist()
+    if _widget_form(form):
+        return GradientNormExplorer(**{k: v for k, v in state.items() if k != "kind"})
     return LiveHTML(state)

@@ -1,11 +1,13 @@
-// Chapter 4's live controls: the gate explorer (one LSTM step drawn for gate values you set) and
-// the memory explorer (the cell state over many steps with constant gates).
+// The course's live controls. Chapter 4: the gate explorer (one LSTM step drawn for gate values
+// you set) and the memory explorer (the cell state over many steps with constant gates).
+// Chapter 3: the gradient-norm explorer (‖∂h_T/∂h_t‖ of a small RNN against the distance T − t).
 //
 // One ES module, three ways in:
 //   * anywidget (JupyterLab, Notebook, VS Code, Colab): `export default { render({ model, el }) }`;
 //   * the HTML book: lstmlib inlines this file into a cell's text/html output and calls
 //     `mountStatic(el, state)`, which hands `render` a local model (no kernel, nothing fetched);
-//   * tests: `cellUpdate`, `memoryTrace` and `halfLife` are checked against lstmlib.reference.
+//   * tests: `cellUpdate`, `memoryTrace` and `halfLife` are checked against lstmlib.reference,
+//     `gradientNorms` against lstmlib.longterm.
 //
 // The equations, in the book's notation (chapter 4, eq. ch4-cell and ch4-output):
 //   c_t = f ⊙ c_{t−1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
@@ -250,6 +252,173 @@ export function memorySvg({ f, i, g, c0, steps }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Chapter 3's gradient-norm explorer: ‖∂h_T/∂h_{T−k}‖ for W_h = ρ Q, three activations
+// ---------------------------------------------------------------------------------------------
+
+export const GRADIENT_SLIDERS = [["rho", "\u03c1 = \u03c3_{max}(W_{h})", 0.3, 6, 0.1]];
+
+const ACTIVATIONS = {
+  // name: [φ, φ' written with the output y = φ(a), γ = max φ', colour]
+  linear: [(a) => a, () => 1, 1, "rgb(115,115,115)"],
+  tanh: [Math.tanh, (y) => 1 - y * y, 1, "#0072B2"],
+  sigmoid: [(a) => 0.5 * (1 + Math.tanh(0.5 * a)), (y) => y * (1 - y), 0.25, "#E69F00"],
+};
+
+/** Largest eigenvalue of the symmetric n×n matrix A (flat, row-major; overwritten): Householder
+ *  reduction to a tridiagonal matrix, then bisection on its Sturm sequence. Exact to rounding, and
+ *  about 2n³ operations, where power iteration may need thousands of steps when the top two
+ *  singular values are close. */
+function largestEigenvalue(A, n) {
+  let scale = 0;
+  for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(A[k]));
+  if (scale === 0) return 0;
+  for (let k = 0; k < n * n; k++) A[k] /= scale;  // entries of order 1: no underflow below
+  const v = new Float64Array(n), p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    let norm = 0;
+    for (let i = k + 1; i < n; i++) norm += A[i * n + k] ** 2;
+    norm = Math.sqrt(norm);
+    if (norm === 0) continue;
+    const alpha = A[(k + 1) * n + k] > 0 ? -norm : norm;
+    let vnorm = 0;
+    for (let i = k + 1; i < n; i++) { v[i] = A[i * n + k] - (i === k + 1 ? alpha : 0); vnorm += v[i] ** 2; }
+    vnorm = Math.sqrt(vnorm);
+    for (let i = k + 1; i < n; i++) v[i] /= vnorm;
+    // the trailing block B ← H B H with H = I − 2vvᵀ: B − 2vqᵀ − 2qvᵀ, q = Bv − (vᵀBv) v
+    let vBv = 0;
+    for (let i = k + 1; i < n; i++) {
+      let s = 0;
+      for (let j = k + 1; j < n; j++) s += A[i * n + j] * v[j];
+      p[i] = s;
+      vBv += v[i] * s;
+    }
+    for (let i = k + 1; i < n; i++) p[i] -= vBv * v[i];
+    for (let i = k + 1; i < n; i++) for (let j = k + 1; j < n; j++) A[i * n + j] -= 2 * (v[i] * p[j] + p[i] * v[j]);
+    A[(k + 1) * n + k] = A[k * n + k + 1] = alpha;
+  }
+  const d = new Float64Array(n), e2 = new Float64Array(n);
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    d[i] = A[i * n + i];
+    const off = i + 1 < n ? A[(i + 1) * n + i] : 0;
+    e2[i] = off * off;
+    const radius = Math.abs(off) + (i > 0 ? Math.sqrt(e2[i - 1]) : 0);  // Gershgorin
+    lo = Math.min(lo, d[i] - radius);
+    hi = Math.max(hi, d[i] + radius);
+  }
+  const below = (x) => {  // how many eigenvalues are smaller than x (Sturm sequence)
+    let count = 0, q = 1;
+    for (let i = 0; i < n; i++) {
+      q = d[i] - x - (i > 0 ? e2[i - 1] / q : 0);
+      if (q === 0) q = -1e-300;
+      if (q < 0) count++;
+    }
+    return count;
+  };
+  for (let iter = 0; iter < 200 && hi - lo > 1e-15 * Math.max(Math.abs(hi), Math.abs(lo)); iter++) {
+    const mid = 0.5 * (lo + hi);
+    if (below(mid) === n) hi = mid; else lo = mid;
+  }
+  return 0.5 * (lo + hi) * scale;
+}
+
+/** ‖∂h_T/∂h_{T−k}‖₂ for k = 0 … T−1 along one trajectory h_t = φ(u_t + h_{t−1} W_h), with
+ *  W_h = ρ Q and u_t = noise_t (shifted for σ so that the units sit at σ(0)); lstmlib.longterm's
+ *  gradient_norms_by_activation, for one activation. Q and noise are arrays of rows. */
+export function gradientNorms(Q, noise, rho, activation) {
+  const [phi, dphi] = ACTIVATIONS[activation];
+  const H = Q.length, T = noise.length;
+  const W = new Float64Array(H * H);
+  for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) W[i * H + j] = rho * Q[i][j];
+  const shift = new Float64Array(H);
+  if (activation === "sigmoid") for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) shift[j] += 0.5 * W[i * H + j];
+  const states = [];
+  let h = new Float64Array(H);
+  for (let t = 0; t < T; t++) {
+    const next = new Float64Array(H);
+    for (let j = 0; j < H; j++) {
+      let a = noise[t][j] - shift[j];
+      for (let i = 0; i < H; i++) a += h[i] * W[i * H + j];
+      next[j] = phi(a);
+    }
+    states.push(next);
+    h = next;
+  }
+  // product = J_{t+1} ⋯ J_T with J = W_h diag(φ'(h)), built from the last step backwards;
+  // its norm is the square root of the largest eigenvalue of productᵀ product
+  let product = new Float64Array(H * H);
+  for (let i = 0; i < H; i++) product[i * H + i] = 1;
+  const norms = [1], d = new Float64Array(H), gram = new Float64Array(H * H);
+  for (let k = 1; k < T; k++) {
+    const state = states[T - k];
+    for (let m = 0; m < H; m++) d[m] = dphi(state[m]);
+    const next = new Float64Array(H * H);
+    for (let i = 0; i < H; i++) {
+      for (let m = 0; m < H; m++) {
+        const jm = W[i * H + m] * d[m];
+        if (jm === 0) continue;
+        for (let j = 0; j < H; j++) next[i * H + j] += jm * product[m * H + j];
+      }
+    }
+    product = next;
+    gram.fill(0);
+    for (let m = 0; m < H; m++) {
+      for (let i = 0; i < H; i++) {
+        const pmi = product[m * H + i];
+        for (let j = i; j < H; j++) gram[i * H + j] += pmi * product[m * H + j];
+      }
+    }
+    for (let i = 0; i < H; i++) for (let j = 0; j < i; j++) gram[i * H + j] = gram[j * H + i];
+    norms.push(Math.sqrt(Math.max(0, largestEigenvalue(gram, H))));
+  }
+  return norms;
+}
+
+/** SVG markup of the gradient norms against distance, on a log scale from 1e−12 to 1e12. */
+export function gradientSvg({ rho, Q, noise }) {
+  const T = noise.length;
+  const L = 84, R = 764, Tp = 64, B = 318, lo = -12, hi = 12;
+  const X = (k) => L + (R - L) * k / (T - 1);
+  // off-scale values are drawn beyond the frame (within bounds) and clipped by the inner <svg>
+  const Y = (v) => { const e = Math.log10(Math.max(v, 1e-300)); return B - (B - Tp) * (Math.max(-60, Math.min(60, e)) - lo) / (hi - lo); };
+  const out = [];
+  const curves = {};
+  out.push(text((L + R) / 2, 22, `\u03c1 = \u03c3_{max}(W_{h}) = ${rho.toFixed(1)}`, { size: 17, weight: "bold" }));
+  out.push(`<rect x="${L}" y="${Tp}" width="${R - L}" height="${B - Tp}" fill="#fff" stroke="#444"/>`);
+  out.push(`<svg x="${L}" y="${Tp}" width="${R - L}" height="${B - Tp}" viewBox="${L} ${Tp} ${R - L} ${B - Tp}" overflow="hidden">`);
+  for (const e of [-12, -8, -4, 0, 4, 8, 12]) {
+    out.push(`<line x1="${L}" y1="${Y(10 ** e)}" x2="${R}" y2="${Y(10 ** e)}" stroke="${e === 0 ? "#bbb" : "#eee"}"/>`);
+  }
+  for (const [name, [, , gamma, colour]] of Object.entries(ACTIVATIONS)) {
+    const norms = gradientNorms(Q, noise, rho, name);
+    curves[name] = norms;
+    const bound = norms.map((_, k) => (gamma * rho) ** k);
+    const path = (ys) => ys.map((y, k) => `${X(k).toFixed(1)},${Y(y).toFixed(1)}`).join(" ");
+    out.push(`<polyline points="${path(bound)}" fill="none" stroke="${colour}" stroke-width="1.2" stroke-dasharray="6,4"/>`);
+    out.push(`<polyline class="lc-trace" data-name="${name}" data-values="${norms.join(",")}" points="${path(norms)}"` +
+      ` fill="none" stroke="${colour}" stroke-width="2.5"/>`);
+  }
+  out.push("</svg>");
+  const legend = Object.entries(ACTIVATIONS).map(([name, [, , , colour]]) => [name, colour, ""]);
+  legend.push(["dashed: bound (\u03b3\u03c1)^{T\u2212t}", "#555", ` stroke-width="1.2" stroke-dasharray="6,4"`]);
+  legend.forEach(([label, colour, style], n) => {  // the legend, in a row above the plot
+    const lx = L + 10 + 130 * n;
+    out.push(`<line x1="${lx}" y1="46" x2="${lx + 30}" y2="46" stroke="${colour}" stroke-width="2.5"${style}/>`);
+    out.push(text(lx + 36, 52, label, { anchor: "start" }));
+  });
+  for (const e of [-12, -8, -4, 0, 4, 8, 12]) {
+    out.push(text(L - 8, Y(10 ** e) + 5, e === 0 ? "1" : `10^{${String(e).replace("-", "\u2212")}}`, { size: 15, anchor: "end" }));
+  }
+  for (const k of ticks(0, T - 1, 6)) {
+    out.push(`<line x1="${X(k)}" y1="${B}" x2="${X(k)}" y2="${B + 5}" stroke="#444"/>`);
+    out.push(text(X(k), B + 22, String(k), { size: 15 }));
+  }
+  out.push(text((L + R) / 2, B + 44, "distance T \u2212 t"));
+  out.push(text(22, (Tp + B) / 2, "\u2016\u2202h_{T}/\u2202h_{t}\u2016", { attrs: `transform="rotate(-90 22 ${(Tp + B) / 2})"` }));
+  return { svg: out.join(""), values: curves, viewBox: "0 0 780 372" };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The control: sliders bound to a model, a drawing redrawn on every change
 // ---------------------------------------------------------------------------------------------
 
@@ -258,6 +427,7 @@ const CSS = `
   background: #fff; border: 1px solid #d0d4da; border-radius: 6px; padding: 10px 12px; max-width: 800px; }
 .lstm-live .lc-sliders { display: grid; grid-template-columns: repeat(auto-fill, minmax(235px, 1fr));
   gap: 4px 24px; margin-bottom: 6px; }
+.lstm-live[data-kind=gradients] .lc-sliders { grid-template-columns: 1fr; }
 .lstm-live label { display: flex; align-items: center; gap: 8px; font-size: 14px; }
 .lstm-live label span.lc-name { width: 8.2em; white-space: nowrap; }
 .lstm-live input[type=range] { flex: 1; min-width: 80px; accent-color: rgb(33,102,172); }
@@ -280,8 +450,8 @@ function sliderLabel(text) {
 
 function render({ model, el }) {
   const kind = model.get("kind");
-  const sliders = kind === "memory" ? MEMORY_SLIDERS : GATE_SLIDERS;
-  const draw = kind === "memory" ? memorySvg : cellSvg;
+  const [sliders, draw] = { gates: [GATE_SLIDERS, cellSvg], memory: [MEMORY_SLIDERS, memorySvg],
+                           gradients: [GRADIENT_SLIDERS, gradientSvg] }[kind];
   const doc = el.ownerDocument || document;
   ensureStyle(doc);
 
@@ -312,11 +482,11 @@ function render({ model, el }) {
 
   function redraw() {
     const start = performance.now();
-    const state = { steps: model.get("steps") };
+    const state = { steps: model.get("steps"), Q: model.get("Q"), noise: model.get("noise") };
     for (const [name] of sliders) {
       state[name] = model.get(name);
       inputs[name].value = state[name];
-      const digits = name === "f" && kind === "memory" ? 3 : 2;
+      const digits = { memory: name === "f" ? 3 : 2, gradients: 1 }[kind] ?? 2;
       inputs[name].parentElement.querySelector("output").textContent = state[name].toFixed(digits).replace("-", "\u2212");
     }
     const drawn = draw(state);
