@@ -5,10 +5,10 @@
 A page fails on: a JavaScript error (uncaught, or logged with console.error), a request that
 needed the network, an image that did not load, an internal link to a missing page or anchor,
 math left untypeset, a widget area that rendered empty, or (on a chapter) a missing Binder or
-Colab launch button. On chapter 4 it also moves the sliders of the live gate and memory explorers
-and checks that the drawing and its numbers change to lstmlib.reference's values (see
-``check_live_controls``). Screenshots of chapters 1 and 4 are
-saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
+Colab launch button. On chapters 3 and 4 it also moves the sliders of the live controls that run
+in the page (lstmlib.viz.live_cell) and checks that the drawing and its numbers change to the
+values of lstmlib.reference / lstmlib.longterm (``check_gradient_control``, ``check_live_controls``).
+Screenshots of chapters 1 and 4, and of each live control, are saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
 Prints one line per page, then ``N passed, N failed``; exits 1 if any page failed.
@@ -27,7 +27,6 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT_PAGES = {"chapters/01_feedforward.html": "chapter01.png", "chapters/04_lstm_gates.html": "chapter04.png"}
-LIVE_CONTROLS_PAGE = "chapters/04_lstm_gates.html"  # the gate and memory explorers (lstmlib.viz.live_cell)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -175,6 +174,38 @@ def check_live_controls(page, shots: Path) -> tuple[list[str], str]:
                       f"smallest text {smallest:.1f} px")
 
 
+def check_gradient_control(page, shots: Path) -> tuple[list[str], str]:
+    """Move chapter 3's ρ slider on the built page; the curves must change to those of
+    lstmlib.longterm.gradient_norms_by_activation. Returns (problems, a summary)."""
+    from lstmlib.longterm import gradient_norms_by_activation
+
+    problems: list[str] = []
+    if page.locator('.lstm-live[data-kind="gradients"]').count() != 1:
+        return ["live controls: expected one gradient-norm explorer"], ""
+    before = page.inner_html('.lstm-live[data-kind="gradients"] svg')
+    timings = []
+    for rho in (2.0, 0.5):
+        timings.append(_move(page, "gradients", "rho", rho))
+        expected = gradient_norms_by_activation(rho)
+        for activation, curve in expected.items():
+            shown = page.get_attribute(f'.lstm-live[data-kind="gradients"] polyline.lc-trace[data-name="{activation}"]',
+                                       "data-values")
+            shown = [float(v) for v in shown.split(",")]
+            worst = max(abs(a - b) / b for a, b in zip(shown, curve))
+            if len(shown) != len(curve) or worst > 1e-9:
+                problems.append(f"gradient explorer: rho = {rho}, {activation}: off by {worst:.1e} (relative) "
+                                "from lstmlib.longterm")
+    if page.inner_html('.lstm-live[data-kind="gradients"] svg') == before:
+        problems.append("gradient explorer: the drawing did not change when the slider moved")
+    page.locator('.lstm-live[data-kind="gradients"]').screenshot(path=str(shots / "chapter03-gradient-explorer.png"))
+    return problems, f"live control: {len(timings)} slider moves, redraw {max(timings):.1f} ms at most"
+
+
+# pages with live controls (lstmlib.viz.live_cell) → the check that moves their sliders
+LIVE_CONTROLS_PAGES = {"chapters/03_vanishing_gradients.html": check_gradient_control,
+                       "chapters/04_lstm_gates.html": check_live_controls}
+
+
 def check(html_root: Path, shots: Path) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -224,8 +255,8 @@ def check(html_root: Path, shots: Path) -> int:
             if rel in SCREENSHOT_PAGES:
                 page.screenshot(path=str(shots / SCREENSHOT_PAGES[rel]), full_page=True)
             live = ""
-            if rel == LIVE_CONTROLS_PAGE:
-                live_problems, live = check_live_controls(page, shots)
+            if rel in LIVE_CONTROLS_PAGES:
+                live_problems, live = LIVE_CONTROLS_PAGES[rel](page, shots)
                 problems += live_problems
             page.close()
             # A failed network request also logs a console error; report it once.

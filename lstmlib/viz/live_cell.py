@@ -1,14 +1,16 @@
-r"""Chapter 4's gate explorer and memory explorer as live controls that run in the reader's browser.
+r"""Live controls that compute and draw in the reader's browser: chapter 4's gate explorer and
+memory explorer, and chapter 3's gradient-norm explorer.
 
-Both computations are a few multiplications,
+Chapter 4's computations are a few multiplications,
 
 .. math::
 
    c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t), \qquad
    t_{1/2} = \ln 2 / (-\ln f),
 
-so one JavaScript module, ``static/live_cell.js``, computes *and* draws them: a slider redraws the
-diagram in a few milliseconds, with no kernel. The same module is shown two ways:
+and chapter 3's is a product of sixty 32 × 32 Jacobians and their norms. So one JavaScript module,
+``static/live_cell.js``, computes *and* draws them: a slider redraws the figure in milliseconds,
+with no kernel. The same module is shown two ways:
 
 * **In a notebook front end** (JupyterLab or Notebook through a Jupyter server, Binder included;
   VS Code; Colab) the control is a Jupyter widget built with ``anywidget``: its sliders are traits,
@@ -17,9 +19,10 @@ diagram in a few milliseconds, with no kernel. The same module is shown two ways
   nbval) — it is a self-contained ``text/html`` output with the module inlined. It runs in the
   page with no kernel and fetches nothing, and no widget comm is opened while the book executes.
 
-``form="widget"`` or ``form="html"`` overrides the choice. The static small multiples of
-:mod:`lstmlib.viz.cell_diagram` remain the printed counterpart; tests/test_viz_live_cell.py checks
-the module's numbers against :mod:`lstmlib.reference` in a headless browser.
+``form="widget"`` or ``form="html"`` overrides the choice. The static small multiples
+(:mod:`lstmlib.viz.cell_diagram`, :mod:`lstmlib.viz.gradients`) remain the printed counterparts;
+tests/test_viz_live_cell.py checks the module's numbers against :mod:`lstmlib.reference` and
+:mod:`lstmlib.longterm` in a headless browser, and ``tools/check_book.py`` on the built pages.
 """
 from __future__ import annotations
 
@@ -123,10 +126,14 @@ except ImportError:  # pragma: no cover - exercised only where anywidget is miss
     anywidget = None
 
 if anywidget is not None:
-    class GateExplorer(anywidget.AnyWidget):
-        """The gate explorer as a Jupyter widget: sliders for f, i, g, o and c_{t−1}."""
+    class _LiveWidget(anywidget.AnyWidget):
+        """A live control as a Jupyter widget: the module renders it; ``kind`` says which one."""
 
         _esm = LIVE_CELL_JS
+
+    class GateExplorer(_LiveWidget):
+        """The gate explorer as a Jupyter widget: sliders for f, i, g, o and c_{t−1}."""
+
         kind = traitlets.Unicode("gates").tag(sync=True)
         f = traitlets.Float(0.9).tag(sync=True)
         i = traitlets.Float(0.5).tag(sync=True)
@@ -134,10 +141,9 @@ if anywidget is not None:
         o = traitlets.Float(0.7).tag(sync=True)
         c_prev = traitlets.Float(1.0).tag(sync=True)
 
-    class MemoryExplorer(anywidget.AnyWidget):
+    class MemoryExplorer(_LiveWidget):
         """The memory explorer as a Jupyter widget: constant gates f, i, g and the start c_0."""
 
-        _esm = LIVE_CELL_JS
         kind = traitlets.Unicode("memory").tag(sync=True)
         f = traitlets.Float(0.9).tag(sync=True)
         i = traitlets.Float(0.0).tag(sync=True)
@@ -145,10 +151,9 @@ if anywidget is not None:
         c0 = traitlets.Float(1.0).tag(sync=True)
         steps = traitlets.Int(50).tag(sync=True)
 
-    class GradientNormExplorer(anywidget.AnyWidget):
+    class GradientNormExplorer(_LiveWidget):
         """Chapter 3's gradient-norm explorer as a Jupyter widget: a slider for ρ."""
 
-        _esm = LIVE_CELL_JS
         kind = traitlets.Unicode("gradients").tag(sync=True)
         rho = traitlets.Float(0.9).tag(sync=True)
         Q = traitlets.List().tag(sync=True)
