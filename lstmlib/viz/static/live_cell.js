@@ -293,7 +293,10 @@ function largestEigenvalue(A, n) {
       vBv += v[i] * s;
     }
     for (let i = k + 1; i < n; i++) p[i] -= vBv * v[i];
-    for (let i = k + 1; i < n; i++) for (let j = k + 1; j < n; j++) A[i * n + j] -= 2 * (v[i] * p[j] + p[i] * v[j]);
+    for (let i = k + 1; i < n; i++) {  // B stays symmetric: update one triangle, mirror it
+      const vi = v[i], pi = p[i];
+      for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = A[i * n + j] - 2 * (vi * p[j] + pi * v[j]);
+    }
     A[(k + 1) * n + k] = A[k * n + k + 1] = alpha;
   }
   const d = new Float64Array(n), e2 = new Float64Array(n);
@@ -346,21 +349,20 @@ export function gradientNorms(Q, noise, rho, activation) {
   }
   // product = J_{t+1} ⋯ J_T with J = W_h diag(φ'(h)), built from the last step backwards;
   // its norm is the square root of the largest eigenvalue of productᵀ product
-  let product = new Float64Array(H * H);
+  let product = new Float64Array(H * H), next = new Float64Array(H * H);
   for (let i = 0; i < H; i++) product[i * H + i] = 1;
   const norms = [1], d = new Float64Array(H), gram = new Float64Array(H * H);
   for (let k = 1; k < T; k++) {
     const state = states[T - k];
     for (let m = 0; m < H; m++) d[m] = dphi(state[m]);
-    const next = new Float64Array(H * H);
+    next.fill(0);
     for (let i = 0; i < H; i++) {
       for (let m = 0; m < H; m++) {
-        const jm = W[i * H + m] * d[m];
-        if (jm === 0) continue;
-        for (let j = 0; j < H; j++) next[i * H + j] += jm * product[m * H + j];
+        const jm = W[i * H + m] * d[m], row = m * H, out = i * H;
+        for (let j = 0; j < H; j++) next[out + j] += jm * product[row + j];
       }
     }
-    product = next;
+    [product, next] = [next, product];
     gram.fill(0);
     for (let m = 0; m < H; m++) {
       for (let i = 0; i < H; i++) {
