@@ -26,10 +26,10 @@ tests/test_viz_live_cell.py checks the module's numbers against :mod:`lstmlib.re
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -99,11 +99,13 @@ class LiveHTML:
     Displayed by IPython through ``_repr_html_``; the book renders that output as it is.
     """
 
+    _ids = itertools.count(1)  # element ids unique within a kernel, hence within a page, and reproducible
+
     def __init__(self, state: dict):
         self.state = dict(state)
 
     def _repr_html_(self) -> str:
-        element_id = f"lstm-live-{uuid.uuid4().hex[:12]}"
+        element_id = f"lstm-live-{next(LiveHTML._ids)}"
         source = LIVE_CELL_JS.read_text(encoding="utf-8")
         # A module script: `export` is allowed there, and it runs after the element exists.
         mount = f"mountStatic(document.getElementById({json.dumps(element_id)}), {json.dumps(self.state)});"
