@@ -8,8 +8,10 @@ math left untypeset, a widget area that rendered empty, or (on a chapter) a miss
 Colab launch button; and on readability (``layout_problems``): a display equation wider than the
 text column, a chapter figure without a numbered caption, or a figure scaled so far down that its
 10-pt text renders below 9 px; and a Chinese character that the font served with the book
-(``tools/cjk_font.py``) cannot draw. Screenshots of chapters 1 and 4 are
-saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
+(``tools/cjk_font.py``) cannot draw. On chapters 3 and 4 it also moves the sliders of the live
+controls that run in the page (lstmlib.viz.live_cell) and checks that the drawing and its numbers
+change to the values of lstmlib.reference (``check_gradient_control``, ``check_live_controls``).
+Screenshots of chapters 1 and 4, and of each live control, are saved as build artefacts. Uses Debian's ``chromium`` (``.ci/run`` installs it) through
 Playwright, which is told where it is, so Playwright's own browser download is never needed.
 
 Prints one line per page, then ``N passed, N failed``; exits 1 if any page failed.
@@ -17,6 +19,7 @@ Prints one line per page, then ``N passed, N failed``; exits 1 if any page faile
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import shutil
 import sys
@@ -173,6 +176,113 @@ def cjk_problems(page_path: Path, html_root: Path) -> list[str]:
     return [f"CJK characters missing from the served font (run tools/cjk_font.py): {''.join(missing[:20])}"] if missing else []
 
 
+def _move(page, control, name: str, value: float) -> float:
+    """Set one slider of a live control as a drag does (value, then an "input" event); returns the
+    milliseconds from the event to the redrawn drawing (the control redraws synchronously)."""
+    return page.evaluate(
+        """([control, name, value]) => {
+             const input = document.querySelector(`.lstm-live[data-kind="${control}"] input[name="${name}"]`);
+             const start = performance.now();
+             input.value = String(value);
+             input.dispatchEvent(new Event("input", {bubbles: true}));
+             return performance.now() - start;
+           }""", [control, name, value])
+
+
+def _shown(page, control: str, name: str, attribute: str = "data-value") -> float:
+    return float(page.get_attribute(f'.lstm-live[data-kind="{control}"] svg [data-name="{name}"]', attribute))
+
+
+def check_live_controls(page, shots: Path) -> tuple[list[str], str]:
+    """Move the sliders of chapter 4's gate and memory explorers on the built page; the drawing
+    and its numbers must change to lstmlib.reference's values. Returns (problems, a summary)."""
+    from lstmlib.viz.live_cell import reference_trace
+
+    problems: list[str] = []
+    kinds = page.eval_on_selector_all(".lstm-live", "els => els.map(e => e.dataset.kind)")
+    if sorted(kinds) != ["gates", "memory"]:
+        return [f"live controls: expected a gate and a memory explorer, found {kinds}"], ""
+    timings = []
+
+    # the gate explorer: a new setting with a negative previous cell and a negative candidate
+    before = page.inner_html('.lstm-live[data-kind="gates"] svg')
+    setting = {"f": 0.25, "i": 0.8, "g": -0.6, "o": 0.9, "c_prev": -2.0}
+    for name, value in setting.items():
+        timings.append(_move(page, "gates", name, value))
+    c, h = (float(v[0, 0]) for v in reference_trace(setting["f"], setting["i"], setting["g"], setting["o"],
+                                                    setting["c_prev"]))
+    for name, expected in (("c", c), ("h", h)):
+        shown = _shown(page, "gates", name)
+        if not math.isclose(shown, expected, rel_tol=1e-9, abs_tol=1e-12):
+            problems.append(f"gate explorer: {name} shows {shown}, lstmlib.reference gives {expected}")
+    label = page.text_content('.lstm-live[data-kind="gates"] svg [data-name="c"]')
+    if label != f"\u2212{abs(c):.2f}":
+        problems.append(f"gate explorer: c_t is labelled {label!r}, expected \u2212{abs(c):.2f}")
+    fill = float(page.get_attribute('.lstm-live[data-kind="gates"] rect.lc-fill[data-name="f"]', "height"))
+    if not math.isclose(fill, 84 * setting["f"]):
+        problems.append(f"gate explorer: the forget gate is filled to {fill / 84:.3f}, not {setting['f']}")
+    if page.inner_html('.lstm-live[data-kind="gates"] svg') == before:
+        problems.append("gate explorer: the drawing did not change when the sliders moved")
+
+    # the memory explorer: a faster-fading memory with an input
+    f, i, g = 0.8, 1.0, -0.5
+    for name, value in (("f", f), ("i", i), ("g", g)):
+        timings.append(_move(page, "memory", name, value))
+    steps = len(page.get_attribute('.lstm-live[data-kind="memory"] polyline.lc-trace', "data-values").split(",")) - 1
+    c0 = float(page.eval_on_selector('.lstm-live[data-kind="memory"] input[name="c0"]', "e => e.value"))
+    c_ref, _ = reference_trace(f, i, g, 1.0, c0, steps=steps)
+    shown_final = _shown(page, "memory", "half_life", "data-c-final")
+    if not math.isclose(shown_final, float(c_ref[-1, 0]), rel_tol=1e-9, abs_tol=1e-12):
+        problems.append(f"memory explorer: c_{steps} shows {shown_final}, lstmlib.reference gives {c_ref[-1, 0]}")
+    life = _shown(page, "memory", "half_life")
+    if not math.isclose(life, math.log(2) / -math.log(f), rel_tol=1e-12):
+        problems.append(f"memory explorer: half-life shows {life}, expected ln 2 / -ln {f}")
+
+    # readable at the page's width: every label of the drawings at 9 px or more as rendered
+    smallest = page.evaluate("""() => Math.min(...Array.from(document.querySelectorAll('.lstm-live svg')).flatMap(svg => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Array.from(svg.querySelectorAll('text, tspan')).map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+      }))""")
+    if smallest < 9:
+        problems.append(f"live controls: text drawn at {smallest:.1f} px (below 9 px) at this page width")
+    page.locator('.lstm-live[data-kind="gates"]').screenshot(path=str(shots / "chapter04-gate-explorer.png"))
+    page.locator('.lstm-live[data-kind="memory"]').screenshot(path=str(shots / "chapter04-memory-explorer.png"))
+    return problems, (f"live controls: {len(timings)} slider moves, redraw {max(timings):.1f} ms at most, "
+                      f"smallest text {smallest:.1f} px")
+
+
+def check_gradient_control(page, shots: Path) -> tuple[list[str], str]:
+    """Move chapter 3's ρ slider on the built page; the curves must change to those of
+    lstmlib.reference.longterm.gradient_norms_by_activation. Returns (problems, a summary)."""
+    from lstmlib.reference.longterm import gradient_norms_by_activation
+
+    problems: list[str] = []
+    if page.locator('.lstm-live[data-kind="gradients"]').count() != 1:
+        return ["live controls: expected one gradient-norm explorer"], ""
+    before = page.inner_html('.lstm-live[data-kind="gradients"] svg')
+    timings = []
+    for rho in (2.0, 0.5):
+        timings.append(_move(page, "gradients", "rho", rho))
+        expected = gradient_norms_by_activation(rho)
+        for activation, curve in expected.items():
+            shown = page.get_attribute(f'.lstm-live[data-kind="gradients"] polyline.lc-trace[data-name="{activation}"]',
+                                       "data-values")
+            shown = [float(v) for v in shown.split(",")]
+            worst = max(abs(a - b) / b for a, b in zip(shown, curve))
+            if len(shown) != len(curve) or worst > 1e-9:
+                problems.append(f"gradient explorer: rho = {rho}, {activation}: off by {worst:.1e} (relative) "
+                                "from lstmlib.reference.longterm")
+    if page.inner_html('.lstm-live[data-kind="gradients"] svg') == before:
+        problems.append("gradient explorer: the drawing did not change when the slider moved")
+    page.locator('.lstm-live[data-kind="gradients"]').screenshot(path=str(shots / "chapter03-gradient-explorer.png"))
+    return problems, f"live control: {len(timings)} slider moves, redraw {max(timings):.1f} ms at most"
+
+
+# pages with live controls (lstmlib.viz.live_cell) → the check that moves their sliders
+LIVE_CONTROLS_PAGES = {"chapters/03_vanishing_gradients.html": check_gradient_control,
+                       "chapters/04_lstm_gates.html": check_live_controls}
+
+
 def check(html_root: Path, shots: Path) -> int:
     from playwright.sync_api import sync_playwright
 
@@ -223,11 +333,15 @@ def check(html_root: Path, shots: Path) -> int:
                         problems.append(f"no {name} launch button")
             if rel in SCREENSHOT_PAGES:
                 page.screenshot(path=str(shots / SCREENSHOT_PAGES[rel]), full_page=True)
+            live = ""
+            if rel in LIVE_CONTROLS_PAGES:
+                live_problems, live = LIVE_CONTROLS_PAGES[rel](page, shots)
+                problems += live_problems
             page.close()
             # A failed network request also logs a console error; report it once.
             problems = [p for p in problems if not p.startswith("console.error: Failed to load resource")] or problems
             status = "FAIL" if problems else "ok"
-            print(f"{status:4} {rel}  (math {result['maths']}, widgets {result['widgets']})")
+            print(f"{status:4} {rel}  (math {result['maths']}, widgets {result['widgets']}{', ' + live if live else ''})")
             for p in problems:
                 print(f"       - {p}")
             failed += bool(problems)

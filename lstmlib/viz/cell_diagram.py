@@ -8,8 +8,11 @@ the added input, and the output path, with every intermediate value written on i
 
    c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t).
 
-Each control has a static twin (the HTML book has no live kernel): :func:`gate_sliders` ↔
-:func:`gate_small_multiples`, :func:`memory_widget` ↔ :func:`memory_small_multiples`.
+Chapter 4 shows the live versions of these drawings, :func:`lstmlib.viz.live_cell.gate_explorer` and
+:func:`lstmlib.viz.live_cell.memory_explorer` (computed and drawn in the browser, so they also move
+on the book's web page), each followed by its static twin here: :func:`gate_small_multiples` and
+:func:`memory_small_multiples`, for print and for readers without JavaScript. :func:`gate_sliders`
+and :func:`memory_widget` are the older kernel-side controls (ipywidgets redrawing matplotlib).
 """
 from __future__ import annotations
 
