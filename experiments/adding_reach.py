@@ -4,8 +4,10 @@ A source article of the course (see its Sources page) claims that LSTMs and GRUs
 This script trains small models on the adding problem (:mod:`lstmlib.data.adding`, variant
 ``"sum"``: values U[0, 1], target X1 + X2) at several lengths and seeds with the *same* training
 budget per run, and records for each run the test MSE and the fraction of test sequences solved
-with Hochreiter & Schmidhuber's tolerance (|error| < 0.04 on their scale 0.5 + (X1 + X2)/4, which
-is |error| < 0.16 on the "sum" scale). A run succeeds when at least 90 % of the test sequences
+with Hochreiter & Schmidhuber's tolerance (|error| < 0.04 on their scale 0.5 + (X1' + X2')/4 with
+X' = 2X − 1 in [−1, 1]; that target is (X1 + X2)/2, half of ours, so the tolerance is |error| < 0.08
+on the "sum" scale). An earlier version used 0.16, twice too loose; its record is kept in
+``adding_reach.json`` and the re-run with 0.08 is in ``adding_reach_tol008.json``. A run succeeds when at least 90 % of the test sequences
 are solved. Training stops early once a run succeeds, so short lengths cost little.
 
 Chapter 10 plots ``chapters/results/adding_reach.json``; rerun with
@@ -38,7 +40,7 @@ from lstmlib.results import RESULTS_DIR, metadata, write_json
 from lstmlib.torch import set_forget_bias
 from lstmlib.torch.heads import SequenceClassifier
 
-TOLERANCE = 0.16  # |error| on the "sum" scale ≡ 0.04 on the paper's scale (÷ 4)
+TOLERANCE = 0.08  # |error| on the "sum" scale ≡ 0.04 on the paper's scale, whose target is ours ÷ 2
 SOLVED_FRACTION = 0.9
 
 

@@ -16,6 +16,11 @@ Writes ``chapters/results/head_to_head.json``; rerun with
     python experiments/head_to_head.py            # tens of minutes on a laptop CPU
     python experiments/head_to_head.py --tasks "adding T=20" --out part1.json   # or in parts,
     python experiments/head_to_head.py --merge part1.json part2.json ...         # then merge
+    python experiments/head_to_head.py --cells lstm --lstm-forget-bias 1 \
+        --out chapters/results/head_to_head_lstm_fb1.json    # the LSTM with forget-gate bias 1
+
+The main record's LSTM starts with PyTorch's forget-gate bias 0; Jozefowicz et al. (2015)
+recommend 1, which the last command runs.
 """
 from __future__ import annotations
 
@@ -40,6 +45,9 @@ TASKS = {
 
 def main(argv=None) -> None:
     ap = make_parser(__doc__.splitlines()[0], TASKS, "head_to_head.json", seeds=3)
+    ap.add_argument("--cells", nargs="*", default=list(CELLS), choices=CELLS)
+    ap.add_argument("--lstm-forget-bias", type=float, default=0.0,
+                    help="initial forget-gate bias of the LSTM (PyTorch's default 0; 1 recommended)")
     args = ap.parse_args(argv)
     if merge_if_asked(args):
         return
@@ -49,14 +57,16 @@ def main(argv=None) -> None:
     for task in args.tasks:
         runner, kwargs, score, better = TASKS[task]
         runs = {}
-        for cell in CELLS:
+        for cell in args.cells:
             runs[cell] = []
+            options = {"forget_bias": args.lstm_forget_bias} if cell == "lstm" and args.lstm_forget_bias else {}
             for seed in range(args.seeds):
-                r = runner(cell, seed=seed, **kwargs)
+                r = runner(cell, seed=seed, **kwargs, **options)
                 print(f"{task:22s} {cell:5s} seed {seed}: {score} = {r[score]:.4f} "
                       f"(H={r['hidden_size']}, {r['params']} params, {r['steps']} steps, {r['seconds']} s)", flush=True)
                 runs[cell].append(r)
-        results[task] = {"score": score, "better": better, "settings": kwargs, "runs": runs}
+        settings = {**kwargs, "lstm_forget_bias": args.lstm_forget_bias}
+        results[task] = {"score": score, "better": better, "settings": settings, "runs": runs}
     out = {"description": "RNN vs GRU vs LSTM at an equal parameter budget (lstmlib.runners.comparison runners); "
                           "one entry per seed", "meta": metadata(time.perf_counter() - t0), "tasks": results}
     write_json(args.out, out)
