@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstmlib.viz.cell_diagram import (GATE_SCENARIOS, draw_cell, gate_small_multiples, gate_sliders,
+from lstmlib.viz.cell_diagram import (GATE_SCENARIOS, STATIC_GATE_SCENARIOS, draw_cell, gate_small_multiples, gate_sliders,
                                       half_life, memory_small_multiples, memory_trace, memory_widget)
 from lstmlib.viz.coloured_text import activation_colour, coloured_text, coloured_text_html, find_units
 
@@ -25,7 +25,11 @@ def test_draw_cell_values_and_labels():
 
 def test_small_multiples_match_scenarios():
     fig, results = gate_small_multiples()
-    assert set(results) == set(GATE_SCENARIOS)
+    assert set(results) == set(STATIC_GATE_SCENARIOS) and len(results) == 3
+    assert fig.get_size_inches()[0] <= 6.5, "one diagram per row, as wide as the book's column"
+    assert results["hide (o=0)"] == {"c": 1.5, "h": 0.0}
+    plt.close(fig)
+    fig, results = gate_small_multiples(GATE_SCENARIOS, ncols=2)
     assert results["erase (f=0, i=0)"]["c"] == 0.0
     plt.close(fig)
 
@@ -37,8 +41,12 @@ def test_memory_trace_and_half_life():
     c, _ = memory_trace(0.5, 1.0, 0.5, 0.0, steps=60)
     assert c[-1] == pytest.approx(0.5 / (1 - 0.5))  # fixed point i g / (1 - f)
     assert half_life(1.0) == math.inf and half_life(0.0) == 0.0
-    fig, lives = memory_small_multiples((0.5, 0.99))
+    fig, lives = memory_small_multiples(((0.5, 0.0, 0.0), (0.99, 0.0, 0.0)))
     assert lives[0] == pytest.approx(1.0)
+    plt.close(fig)
+    fig, _ = memory_small_multiples()      # the default has a panel with an input: its plateau is drawn
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert any("plateau" in label and "5.0" in label for label in labels)
     plt.close(fig)
 
 

@@ -299,7 +299,7 @@ def check(html_root: Path, shots: Path) -> int:
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         browser = pw.chromium.launch_persistent_context(
             profile, executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000}, offline=True,
+            viewport={"width": 1200, "height": 1000}, offline=True,
         )
         for page_path in pages:
             rel = page_path.relative_to(html_root).as_posix()

@@ -10,8 +10,10 @@ Finished hypotheses of different lengths are compared by GNMT's score
 
 .. math::
 
-    s(Y, X) = \frac{\log P(Y \mid X)}{lp(Y)} + cp(X; Y), \qquad
-    lp(Y) = \left(\frac{5 + |Y|}{6}\right)^{\alpha}, \qquad
+    s(Y, X) = \frac{\log P(Y \mid X)}{lp(Y)} + cp(X; Y),
+
+    lp(Y) = \left(\frac{5 + |Y|}{6}\right)^{\alpha},
+
     cp(X; Y) = \beta \sum_{i=1}^{|X|} \log \min\Big(\sum_{j=1}^{|Y|} p_{i,j},\ 1\Big)
 
 where :math:`p_{i,j}` is the attention weight of target step :math:`j` on source word :math:`i`.

@@ -39,12 +39,14 @@ LSTM, book notation (gate order i, f, g, o; row vectors; PyTorch stores ``weight
 A removed gate is the constant 1 (its weight block stays in the ``4H`` layout, unused); a removed
 activation is the identity; ``coupled`` sets ``i_t = 1 − f_t`` (Greff et al. 2017, "CIFG").
 
-GRU (``z`` update, ``r`` reset, blocks stored r, z, g like PyTorch's r, z, n):
+GRU (``z`` update, ``r`` reset, blocks stored r, z, g like PyTorch's r, z, n). The candidate
+with the reset applied after the recurrent product (PyTorch, cuDNN), and before it (Cho et al.
+2014), then the update:
 
 .. math::
 
-    g_t &= \tanh(x_t W_{xg} + b_{xg} + r_t ⊙ (h_{t-1} W_{hg} + b_{hg}))   && \text{reset after (PyTorch, cuDNN)} \\
-    g_t &= \tanh(x_t W_{xg} + b_{xg} + (r_t ⊙ h_{t-1}) W_{hg} + b_{hg})   && \text{reset before (Cho 2014)} \\
+    g_t &= \tanh(x_t W_{xg} + b_{xg} + r_t ⊙ (h_{t-1} W_{hg} + b_{hg})) \\
+    g_t &= \tanh(x_t W_{xg} + b_{xg} + (r_t ⊙ h_{t-1}) W_{hg} + b_{hg}) \\
     h_t &= z_t ⊙ h_{t-1} + (1 − z_t) ⊙ g_t
 """
 from __future__ import annotations

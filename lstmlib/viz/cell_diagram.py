@@ -25,7 +25,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangl
 from ..validate import check_positive_int
 
 __all__ = [
-    "cell_update", "draw_cell", "gate_small_multiples", "gate_sliders", "GATE_SCENARIOS",
+    "cell_update", "draw_cell", "gate_small_multiples", "gate_sliders", "GATE_SCENARIOS", "STATIC_GATE_SCENARIOS",
+    "MEMORY_SETTINGS",
     "memory_trace", "half_life", "plot_memory", "memory_small_multiples", "memory_widget",
 ]
 
@@ -147,7 +148,7 @@ def draw_cell(f=0.9, i=0.5, g=0.8, o=0.7, c_prev=1.0, ax=None, title=None, fonts
     return {"c": c, "h": h}
 
 
-#: Named gate settings for the static counterpart of the sliders (what each gate can do alone).
+#: Named gate settings (what each gate can do alone); try them in the gate explorer.
 GATE_SCENARIOS = {
     "keep (f=1, i=0)": dict(f=1.0, i=0.0, g=0.8, o=1.0, c_prev=1.5),
     "erase (f=0, i=0)": dict(f=0.0, i=0.0, g=0.8, o=1.0, c_prev=1.5),
@@ -157,18 +158,26 @@ GATE_SCENARIOS = {
     "half of each": dict(f=0.5, i=0.5, g=0.8, o=0.5, c_prev=1.5),
 }
 
+#: The three settings of the static figure, one per gate: the forget gate keeps, the input gate
+#: overwrites with the candidate, the output gate hides a memory that is still stored.
+STATIC_GATE_SCENARIOS = {name: GATE_SCENARIOS[name]
+                         for name in ("keep (f=1, i=0)", "overwrite (f=0, i=1)", "hide (o=0)")}
 
-def gate_small_multiples(scenarios=None, ncols=2):
-    """Static counterpart of :func:`gate_sliders`: one diagram per named gate setting.
-    Returns ``(fig, results)`` with ``results[name] = {"c": ..., "h": ...}``."""
-    scenarios = GATE_SCENARIOS if scenarios is None else scenarios
+
+def gate_small_multiples(scenarios=None, ncols=1):
+    """Static counterpart of the gate explorer: one large diagram per named gate setting.
+
+    The default shows :data:`STATIC_GATE_SCENARIOS` (one setting per gate) in a single column,
+    each diagram as wide as the book's text column, so its labels stay readable at the book's
+    width. Returns ``(fig, results)`` with ``results[name] = {"c": ..., "h": ...}``."""
+    scenarios = STATIC_GATE_SCENARIOS if scenarios is None else scenarios
     n = len(scenarios)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.5 * nrows))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 3.3 * nrows))
     axes = np.atleast_1d(axes).ravel()
     results = {}
     for ax, (name, kw) in zip(axes, scenarios.items()):
-        results[name] = draw_cell(ax=ax, title=name, fontsize=9, **kw)
+        results[name] = draw_cell(ax=ax, title=name, fontsize=10, **kw)
     for ax in axes[n:]:
         ax.axis("off")
     fig.tight_layout()
@@ -232,16 +241,33 @@ def plot_memory(f=0.9, i=0.0, g=0.0, c0=1.0, steps=50, ax=None, title=True):
     if title:
         shown = "∞" if math.isinf(hl) else f"{hl:.1f} steps"
         ax.set_title(f"f = {f:.2f}, i·g = {i * g:+.2f}: half-life {shown}", fontsize=10)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=9, loc="best")
     return hl
 
 
-def memory_small_multiples(forget_values=(0.5, 0.9, 0.97, 1.0), steps=50):
-    """Static counterpart of :func:`memory_widget`: one memory plot per forget-gate value
-    (no input). Returns ``(fig, half_lives)``."""
-    fig, axes = plt.subplots(1, len(forget_values), figsize=(3.4 * len(forget_values), 2.8),
-                             sharey=True)
-    lives = [plot_memory(f, 0.0, 0.0, 1.0, steps, ax=ax) for f, ax in zip(forget_values, np.ravel(axes))]
+#: Settings (f, i, g) of the memory figure's panels, all from c_0 = 1: three memories fading at
+#: different rates with no input, and one with an input, which levels off at its plateau i·g/(1 − f).
+MEMORY_SETTINGS = ((0.5, 0.0, 0.0), (0.9, 0.0, 0.0), (0.97, 0.0, 0.0), (0.9, 0.5, 1.0))
+
+
+def memory_small_multiples(settings=MEMORY_SETTINGS, steps=50, c0=1.0):
+    """Static counterpart of the memory explorer: one memory plot per ``(f, i, g)`` setting, two
+    to a row (readable at the book's width). A panel with an input also draws its plateau
+    ``i g / (1 − f)``. Returns ``(fig, half_lives)``."""
+    ncols = 2
+    nrows = math.ceil(len(settings) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9.0, 3.1 * nrows))
+    axes = np.atleast_1d(axes).ravel()
+    lives = []
+    for (f, i, g), ax in zip(settings, axes):
+        lives.append(plot_memory(f, i, g, c0, steps, ax=ax))
+        if i * g != 0 and f < 1:
+            plateau = i * g / (1 - f)
+            ax.axhline(plateau, color="C2", lw=1.2, ls="-.", label=f"plateau $ig/(1-f)$ = {plateau:.1f}")
+            ax.set_ylim(min(0.0, plateau) - 0.2, max(c0, plateau) * 1.1 + 0.2)
+            ax.legend(fontsize=9, loc="best")
+    for ax in axes[len(settings):]:
+        ax.axis("off")
     fig.tight_layout()
     return fig, lives
 

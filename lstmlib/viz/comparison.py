@@ -90,7 +90,7 @@ def plot_seeds(scores: Mapping[str, Sequence[float]], ax=None, *, xlabel: str = 
     if reference is not None:
         ax.axvline(reference, color="0.5", ls="--", lw=1, label=reference_label)
         if reference_label:
-            ax.legend(loc="best", fontsize="small", frameon=False)
+            ax.legend(loc="best", fontsize=10, frameon=False)
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlabel(xlabel)

@@ -53,15 +53,16 @@ def plot_gradient_norms(spectral_radius: float, ax=None, *, seq_len: int = 60, a
     ax.set_ylabel("‖∂h_T / ∂h_t‖")
     ax.set_title(f"ρ = σ_max(W_h) = {rho:g}")
     if legend:
-        ax.legend(frameon=False, fontsize="small", title="dashed: (γρ)^(T−t)", title_fontsize="x-small")
+        ax.legend(frameon=False, fontsize=10, title="dashed: (γρ)^(T−t)", title_fontsize=10)
     return ax
 
 
-def gradient_norm_small_multiples(radii: Sequence[float] = (0.5, 0.9, 1.0, 1.2, 2.0, 5.0), ncols: int = 3):
-    """The static counterpart of :func:`gradient_norm_widget`: one panel per ρ."""
+def gradient_norm_small_multiples(radii: Sequence[float] = (0.5, 0.9, 1.0, 1.2, 2.0, 5.0), ncols: int = 2):
+    """The static counterpart of :func:`gradient_norm_widget`: one panel per ρ, two to a row (the
+    figure is 9 in wide, so its 10-pt text stays above 9 px at the book's width)."""
     fig, axes = small_multiples(list(radii), lambda ax, r: plot_gradient_norms(r, ax, legend=False), ncols=ncols,
-                                panel_size=(3.4, 2.8))
-    axes[0].legend(frameon=False, fontsize="x-small")
+                                panel_size=(4.5, 2.8))
+    axes[0].legend(frameon=False)
     return fig, axes
 
 
@@ -103,7 +104,7 @@ def plot_success_curves(lengths: Sequence[int], curves: Mapping[str, Sequence[fl
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("sequence length T")
     ax.set_ylabel("fraction of runs that succeed")
-    ax.legend(frameon=False, fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(frameon=False, fontsize=10, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
@@ -111,7 +112,7 @@ def plot_loss_cliff(w: np.ndarray, loss: np.ndarray, grad: np.ndarray, axes=None
     """Left: the loss along one weight, with optional training ``paths`` (name → (w_steps, loss_steps)).
     Right: ``|∂L/∂w|`` on a log scale — the wall of the cliff is where it is huge."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.4))
     ax_l, ax_g = axes
     ax_l.plot(w, loss, color="k", lw=1.2)
     for i, (name, (ws, ls)) in enumerate((paths or {}).items()):
@@ -120,7 +121,7 @@ def plot_loss_cliff(w: np.ndarray, loss: np.ndarray, grad: np.ndarray, axes=None
     ax_l.set_xlabel("recurrent weight w")
     ax_l.set_ylabel("loss")
     if paths:
-        ax_l.legend(frameon=False, fontsize="small")
+        ax_l.legend(frameon=False, fontsize=10)
     ax_g.semilogy(w, np.abs(grad) + 1e-12, color=CLASS_COLOURS[5])
     ax_g.set_xlabel("recurrent weight w")
     ax_g.set_ylabel("|∂L/∂w|")
@@ -149,20 +150,21 @@ def plot_leaky_memory(alpha: float, ax=None, *, steps: int = 60, legend: bool = 
         tau = 1.0 / (1.0 - alpha)
         if tau < steps:
             ax.axvline(tau, color="0.6", lw=0.8)
-            ax.annotate("1/(1−α)", (tau, 0.9), xytext=(3, 0), textcoords="offset points", fontsize="x-small")
+            ax.annotate("1/(1−α)", (tau, 0.9), xytext=(3, 0), textcoords="offset points", fontsize=10)
     ax.set_ylim(-0.03, 1.05)
     ax.set_xlabel("steps k")
     ax.set_title(f"α = {alpha:g}")
     if legend:
-        ax.legend(frameon=False, fontsize="x-small")
+        ax.legend(frameon=False, fontsize=10)
     return ax
 
 
-def leaky_small_multiples(alphas: Sequence[float] = (0.0, 0.5, 0.8, 0.9, 0.97, 0.99), ncols: int = 3):
-    """The static counterpart of :func:`leaky_widget`: one panel per α."""
+def leaky_small_multiples(alphas: Sequence[float] = (0.0, 0.5, 0.8, 0.9, 0.97, 0.99), ncols: int = 2):
+    """The static counterpart of :func:`leaky_widget`: one panel per α, two to a row (9 in wide,
+    readable at the book's width)."""
     fig, axes = small_multiples(list(alphas), lambda ax, a: plot_leaky_memory(a, ax, legend=False), ncols=ncols,
-                                panel_size=(3.4, 2.6))
-    axes[0].legend(*axes[0].get_legend_handles_labels(), frameon=False, fontsize="x-small")
+                                panel_size=(4.5, 2.6))
+    axes[0].legend(*axes[0].get_legend_handles_labels(), frameon=False)
     return fig, axes
 
 

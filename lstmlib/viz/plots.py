@@ -202,7 +202,7 @@ def plot_label_timeline(
     if class_names is not None:
         from matplotlib.patches import Patch
         handles = [Patch(color=cmap(k), label=name) for k, name in enumerate(class_names)]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10)
     return ax
 
 
@@ -222,7 +222,7 @@ def plot_curves(
         ax.plot(np.asarray(values, dtype=float), color=CLASS_COLOURS[k % len(CLASS_COLOURS)], label=name)
     for name, level in (hlines or {}).items():
         ax.axhline(level, color="0.3", ls="--", lw=1)
-        ax.annotate(name, (0, level), xytext=(2, 3), textcoords="offset points", fontsize="small", color="0.3")
+        ax.annotate(name, (0, level), xytext=(2, 3), textcoords="offset points", fontsize=10, color="0.3")
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

@@ -100,7 +100,7 @@ def plot_roofline(roofs, points, ax=None, intensity_range=(0.1, 4096.0), annotat
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(8.5, 5.0), layout="constrained")
     lo, hi = intensity_range
     xs = np.logspace(np.log10(lo), np.log10(hi), 200)
     for roof in roofs:
@@ -116,12 +116,12 @@ def plot_roofline(roofs, points, ax=None, intensity_range=(0.1, 4096.0), annotat
                   markersize=7, markeredgecolor="k", markeredgewidth=0.5, label=label)
         if annotate:
             ax.annotate(f"{p.intensity:g}", (p.intensity, p.flops), textcoords="offset points",
-                        xytext=(4, -10), fontsize=7, color=p.color)
+                        xytext=(4, -10), fontsize=9, color=p.color)
     ax.set_xlabel("arithmetic intensity (FLOP / byte of weights)")
     ax.set_ylabel("achieved FLOP/s")
     ax.set_xlim(lo, hi)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if title:
         ax.set_title(title)
     return ax
