@@ -20,7 +20,7 @@ def test_every_kind_draws(kind):
 
 def test_patterns_differ_where_they_should():
     a, b, c = draw_graph("A", 3), draw_graph("B", 3), draw_graph("C", 3)
-    assert "W" in _texts(a) and "R" in _texts(b) and "R" not in _texts(a)
+    assert "$W_h$" in _texts(a) and "R" in _texts(b) and "R" not in _texts(a)
     # pattern C has a single output node, after the last step
     assert {t for t in _texts(c) if t.startswith("o")} == {"o3"}
     assert {t for t in _texts(a) if t.startswith("o")} == {"o1", "o2", "o3"}

@@ -49,11 +49,11 @@ def plot_gradient_norms(spectral_radius: float, ax=None, *, seq_len: int = 60, a
         ax.semilogy(k, np.maximum((GAMMA[name] * rho) ** k, 1e-300), color=colour, ls="--", lw=0.8)
     ax.axhline(1.0, color="0.7", lw=0.8)
     ax.set_ylim(1e-12, 1e12)
-    ax.set_xlabel("distance T − t")
-    ax.set_ylabel("‖∂h_T / ∂h_t‖")
-    ax.set_title(f"ρ = σ_max(W_h) = {rho:g}")
+    ax.set_xlabel(r"distance $T - t$")
+    ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
+    ax.set_title(rf"$\rho = \sigma_{{\max}}(W_h) = {rho:g}$")
     if legend:
-        ax.legend(frameon=False, fontsize=10, title="dashed: (γρ)^(T−t)", title_fontsize=10)
+        ax.legend(frameon=False, fontsize=10, title=r"dashed: $(\gamma\rho)^{T-t}$", title_fontsize=10)
     return ax
 
 
@@ -102,7 +102,7 @@ def plot_success_curves(lengths: Sequence[int], curves: Mapping[str, Sequence[fl
     ax.set_xticks(list(lengths), [str(t) for t in lengths])
     ax.minorticks_off()
     ax.set_ylim(-0.03, 1.03)
-    ax.set_xlabel("sequence length T")
+    ax.set_xlabel(r"sequence length $T$")
     ax.set_ylabel("fraction of runs that succeed")
     ax.legend(frameon=False, fontsize=10, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
@@ -118,13 +118,13 @@ def plot_loss_cliff(w: np.ndarray, loss: np.ndarray, grad: np.ndarray, axes=None
     for i, (name, (ws, ls)) in enumerate((paths or {}).items()):
         ax_l.plot(ws, ls, "o-", ms=3, lw=0.8, color=CLASS_COLOURS[(i + 1) % len(CLASS_COLOURS)], label=name)
     ax_l.set_xlim(w.min(), w.max())
-    ax_l.set_xlabel("recurrent weight w")
+    ax_l.set_xlabel(r"recurrent weight $w$")
     ax_l.set_ylabel("loss")
     if paths:
         ax_l.legend(frameon=False, fontsize=10)
     ax_g.semilogy(w, np.abs(grad) + 1e-12, color=CLASS_COLOURS[5])
-    ax_g.set_xlabel("recurrent weight w")
-    ax_g.set_ylabel("|∂L/∂w|")
+    ax_g.set_xlabel(r"recurrent weight $w$")
+    ax_g.set_ylabel(r"$|\partial L / \partial w|$")
     return axes
 
 
@@ -144,16 +144,16 @@ def plot_leaky_memory(alpha: float, ax=None, *, steps: int = 60, legend: bool = 
     """The trace of an impulse in a leaky unit and its gradient, with the time constant 1/(1 − α)."""
     ax = _axes(ax)
     mu, grad = leaky_memory(alpha, steps)
-    ax.plot(mu / max(mu[0], 1e-12), color=CLASS_COLOURS[0], label="μ_t / μ_0 (memory of v_0)")
-    ax.plot(grad, color=CLASS_COLOURS[1], ls="--", label="∂μ_T/∂μ_(T−k) = α^k")
+    ax.plot(mu / max(mu[0], 1e-12), color=CLASS_COLOURS[0], label=r"$\mu_t / \mu_0$ (memory of $v_0$)")
+    ax.plot(grad, color=CLASS_COLOURS[1], ls="--", label=r"$\partial \mu_T / \partial \mu_{T-k} = \alpha^k$")
     if alpha < 1:
         tau = 1.0 / (1.0 - alpha)
         if tau < steps:
             ax.axvline(tau, color="0.6", lw=0.8)
-            ax.annotate("1/(1−α)", (tau, 0.9), xytext=(3, 0), textcoords="offset points", fontsize=10)
+            ax.annotate(r"$1/(1-\alpha)$", (tau, 0.9), xytext=(3, 0), textcoords="offset points", fontsize=10)
     ax.set_ylim(-0.03, 1.05)
-    ax.set_xlabel("steps k")
-    ax.set_title(f"α = {alpha:g}")
+    ax.set_xlabel(r"steps $k$")
+    ax.set_title(rf"$\alpha = {alpha:g}$")
     if legend:
         ax.legend(frameon=False, fontsize=10)
     return ax

@@ -3,7 +3,9 @@ of Goodfellow, Bengio & Courville (2016, §10.2: A, B, C), teacher forcing, bidi
 
 ``draw_graph(kind, steps=4, ax=None)`` draws one of :data:`KINDS` with Matplotlib (no Graphviz, so
 it works offline and in the static book). Nodes are circles (inputs x, states h / g, outputs o,
-targets y); arrows carry the name of the shared weight matrix (Goodfellow et al.'s U, W, V, R).
+targets y); arrows carry the name of the shared weight matrix in the book's notation: W_x (input →
+state), W_h (state → state), V (state → output), and R (output → next state, Goodfellow et al.'s
+R); Goodfellow et al. write U for W_x and W for W_h.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ _TITLES = {
 
 def _node(ax, xy, label, kind):
     ax.add_patch(Circle(xy, 0.28, facecolor=_FILL.get(kind, "white"), edgecolor="k", lw=1.1, zorder=3))
-    ax.text(*xy, label, ha="center", va="center", fontsize=9, zorder=4)
+    ax.text(*xy, label, ha="center", va="center", fontsize=11, zorder=4)
 
 
 def _arrow(ax, a, b, label=None, colour="k", rad=0.0, label_offset=(0.0, 0.0), ls="-"):
@@ -40,7 +42,7 @@ def _arrow(ax, a, b, label=None, colour="k", rad=0.0, label_offset=(0.0, 0.0), l
                                  shrinkA=11, shrinkB=11, connectionstyle=f"arc3,rad={rad}", zorder=2))
     if label:
         mx, my = (a[0] + b[0]) / 2 + label_offset[0], (a[1] + b[1]) / 2 + label_offset[1]
-        ax.text(mx, my, label, fontsize=8, color=colour, ha="center", va="center",
+        ax.text(mx, my, label, fontsize=11, color=colour, ha="center", va="center",
                 bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"), zorder=4)
 
 
@@ -53,17 +55,17 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
     rec = CLASS_COLOURS[0]
     if kind == "folded":
         _node(ax, (0, 0), "x", "x"); _node(ax, (0, 1), "h", "h"); _node(ax, (0, 2), "o", "o")
-        _arrow(ax, (0, 0), (0, 1), "U"); _arrow(ax, (0, 1), (0, 2), "V")
+        _arrow(ax, (0, 0), (0, 1), "$W_x$"); _arrow(ax, (0, 1), (0, 2), "V")
         ax.add_patch(FancyArrowPatch((0.25, 1.1), (0.25, 0.9), arrowstyle="-|>", mutation_scale=10, color=rec,
                                      connectionstyle="arc3,rad=-2.2", lw=1.1))
-        ax.text(0.75, 1.0, "W\n(delay 1)", color=rec, fontsize=8, va="center")
+        ax.text(0.75, 1.0, "$W_h$\n(delay 1)", color=rec, fontsize=11, va="center")
         xs = [0]
     elif kind == "tree":
         leaves = 2 ** max(1, (steps - 1).bit_length())
         level = [(float(i), 0.0) for i in range(leaves)]
         for i, p in enumerate(level):
             _node(ax, (p[0], -1.0), f"x{i + 1}", "x")
-            _arrow(ax, (p[0], -1.0), p, "U" if i == 0 else None)
+            _arrow(ax, (p[0], -1.0), p, "$W_x$" if i == 0 else None)
             _node(ax, p, "ℓ", "n")
         y = 0.0
         while len(level) > 1:
@@ -86,7 +88,7 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
             label = f"{t + 1}"
             _node(ax, (x, 0), f"x{label}", "x")
             _node(ax, (x, 1), f"h{label}", "h")
-            _arrow(ax, (x, 0), (x, 1), "U" if t == 0 else None)
+            _arrow(ax, (x, 0), (x, 1), "$W_x$" if t == 0 else None)
             show_out = kind != "C" or t == steps - 1
             if kind == "bidirectional":
                 _node(ax, (x, 2), f"g{label}", "g")
@@ -103,9 +105,9 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
             if t > 0:
                 prev = xs[t - 1]
                 if kind in ("A", "C", "bidirectional"):
-                    _arrow(ax, (prev, 1), (x, 1), "W" if t == 1 else None, colour=rec)
+                    _arrow(ax, (prev, 1), (x, 1), "$W_h$" if t == 1 else None, colour=rec)
                 if kind == "bidirectional":
-                    _arrow(ax, (x, 2), (prev, 2), "W′" if t == 1 else None, colour=CLASS_COLOURS[1])
+                    _arrow(ax, (x, 2), (prev, 2), "$W_h'$" if t == 1 else None, colour=CLASS_COLOURS[1])
                 if kind == "B":
                     _arrow(ax, (prev, 2), (x, 1), "R" if t == 1 else None, colour=rec)
                 if kind == "teacher_forcing":
@@ -114,7 +116,7 @@ def draw_graph(kind: str = "A", steps: int = 4, ax=None):
     ax.autoscale()  # patches only: fit the view to the nodes
     ax.set_xlim(min(xs) - 0.8, max(xs) + 1.2)
     ax.axis("off")
-    ax.set_title(_TITLES[kind], fontsize=10)
+    ax.set_title(_TITLES[kind], fontsize=12)
     return ax
 
 
