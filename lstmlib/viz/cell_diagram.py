@@ -160,7 +160,8 @@ GATE_SCENARIOS = {
 
 #: The three settings of the static figure, one per gate: the forget gate keeps, the input gate
 #: overwrites with the candidate, the output gate hides a memory that is still stored.
-STATIC_GATE_SCENARIOS = {name: GATE_SCENARIOS[name]
+#: All three use the same candidate g = −0.8 and previous cell state c_{t−1} = 1.5.
+STATIC_GATE_SCENARIOS = {name: {**GATE_SCENARIOS[name], "g": -0.8}
                          for name in ("keep (f=1, i=0)", "overwrite (f=0, i=1)", "hide (o=0)")}
 
 

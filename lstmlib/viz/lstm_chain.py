@@ -31,8 +31,8 @@ def _op(ax, xy, symbol, colour="k"):
     ax.text(*xy, symbol, ha="center", va="center", fontsize=11, zorder=5)
 
 
-def _box(ax, x, y, label, fill):
-    ax.add_patch(FancyBboxPatch((x - 0.27, y - 0.2), 0.54, 0.4, boxstyle="round,pad=0.02",
+def _box(ax, x, y, label, fill, width=0.54):
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.2), width, 0.4, boxstyle="round,pad=0.02",
                                 facecolor=fill, edgecolor="k", lw=1.0, zorder=4))
     ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=5)
 
@@ -60,7 +60,7 @@ def _cell(ax, x0, t):
     _arrow(ax, (ix + 0.3, 1.5), (ix + 0.1, 1.86))
     _arrow(ax, (ix, 2.17), (ix, top - 0.17))
     # the output: h_t = o_t ⊙ tanh(c_t)
-    _box(ax, ox, 2.05, "tanh", CANDIDATE)
+    _box(ax, ox, 2.05, "tanh", CANDIDATE, width=0.74)   # wider: the label is four letters
     _arrow(ax, (ox, top), (ox, 2.25), BELT, 1.0)
     _op(ax, (ox + 0.45, 1.3), "×", HIDDEN)
     _arrow(ax, (ox + 0.27, 1.3), (ox + 0.28, 1.3), "k", 1.0)
