@@ -158,9 +158,9 @@ GATE_SCENARIOS = {
     "half of each": dict(f=0.5, i=0.5, g=0.8, o=0.5, c_prev=1.5),
 }
 
-#: The three settings of the static figure, one per gate: the forget gate keeps, the input gate
-#: overwrites with the candidate, the output gate hides a memory that is still stored.
-#: All three use the same candidate g = −0.8 and previous cell state c_{t−1} = 1.5.
+#: The three settings of the static figure, one per gate (the forget gate keeps, the input gate
+#: overwrites with the candidate, the output gate hides a memory that is still stored), all with
+#: the candidate g = −0.8 and the previous cell state c_{t−1} = 1.5.
 STATIC_GATE_SCENARIOS = {name: {**GATE_SCENARIOS[name], "g": -0.8}
                          for name in ("keep (f=1, i=0)", "overwrite (f=0, i=1)", "hide (o=0)")}
 
@@ -246,8 +246,8 @@ def plot_memory(f=0.9, i=0.0, g=0.0, c0=1.0, steps=50, ax=None, title=True):
     return hl
 
 
-#: Settings (f, i, g) of the memory figure's panels, all from c_0 = 1: three memories fading at
-#: different rates with no input, and one with an input, which levels off at its plateau i·g/(1 − f).
+#: The (f, i, g) settings of the memory figure's panels, all from c_0 = 1 (three memories fading at
+#: different rates with no input, and one with an input, which levels off at its plateau i·g/(1 − f)).
 MEMORY_SETTINGS = ((0.5, 0.0, 0.0), (0.9, 0.0, 0.0), (0.97, 0.0, 0.0), (0.9, 0.5, 1.0))
 
 
