@@ -96,3 +96,16 @@ def test_lstm_chain_draws_one_cell_per_step_and_validates_steps():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="steps"):
         draw_lstm_chain(steps=0)
+
+
+def test_reber_grammar_drawing_follows_the_generator_table():
+    import matplotlib.pyplot as plt
+
+    from lstmlib.data.reber import REBER_TRANSITIONS
+    from lstmlib.viz.reber import draw_reber_grammar
+
+    ax = draw_reber_grammar()
+    letters = [t.get_text() for t in ax.texts if t.get_text() in set("BTPSXVE")]
+    expected = ["B", "E"] + [symbol for branches in REBER_TRANSITIONS.values() for symbol, _ in branches]
+    assert sorted(letters) == sorted(expected)     # one labelled arrow per transition of the grammar
+    plt.close(ax.figure)

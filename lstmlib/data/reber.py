@@ -25,12 +25,14 @@ import numpy as np
 
 from ..validate import check_positive_int
 
-__all__ = ["REBER_SYMBOLS", "reber_string", "embedded_reber_string", "is_embedded_reber",
-           "make_continual_reber"]
+__all__ = ["REBER_SYMBOLS", "REBER_TRANSITIONS", "reber_string", "embedded_reber_string",
+           "is_embedded_reber", "make_continual_reber"]
 
 #: The seven symbols of the Reber grammar, in the order of the one-hot encoding.
 REBER_SYMBOLS = "BTPSXVE"
-_TRANSITIONS = {  # state -> ((symbol, next_state), (symbol, next_state))
+#: The automaton between ``B`` (state 0 → 1) and ``E`` (state 6 → end):
+#: state → ((symbol, next state), (symbol, next state)), each branch taken with probability 1/2.
+REBER_TRANSITIONS = {
     1: (("T", 2), ("P", 3)),
     2: (("S", 2), ("X", 4)),
     3: (("T", 3), ("V", 5)),
@@ -43,7 +45,7 @@ def reber_string(rng: np.random.Generator) -> str:
     """One string of the Reber grammar, e.g. ``'BTSSXXVVE'``."""
     out, state = ["B"], 1
     while state != 6:
-        symbol, state = _TRANSITIONS[state][int(rng.integers(0, 2))]
+        symbol, state = REBER_TRANSITIONS[state][int(rng.integers(0, 2))]
         out.append(symbol)
     out.append("E")
     return "".join(out)
@@ -64,13 +66,13 @@ def _allowed_next_reber(s: str) -> list[str]:
         elif state == 6:
             state = 7
         else:
-            state = dict(_TRANSITIONS[state])[ch]
+            state = dict(REBER_TRANSITIONS[state])[ch]
         if state == 6:
             allowed.append("E")
         elif state == 7:
             allowed.append("")
         else:
-            allowed.append("".join(sym for sym, _ in _TRANSITIONS[state]))
+            allowed.append("".join(sym for sym, _ in REBER_TRANSITIONS[state]))
     return allowed
 
 
@@ -92,7 +94,7 @@ def is_embedded_reber(s: str) -> bool:
         return False
     state = 1
     for ch in inner[1:-1]:
-        moves = dict(_TRANSITIONS.get(state, ()))
+        moves = dict(REBER_TRANSITIONS.get(state, ()))
         if ch not in moves:
             return False
         state = moves[ch]
