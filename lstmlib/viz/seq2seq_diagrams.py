@@ -74,6 +74,9 @@ def draw_encoder_decoder(attention: bool = True, source=("forty", "two"),
         _arrow(ax, (xa, 0.3), (xa, 1.2), colour="C4", lw=1.4, shrink=2)   # the query s_t
         for x in dec_x:
             _arrow(ax, (x, 0.3) if x != xa else (xa, 1.7), (x, 2.38), shrink=2)
+        # at the attended step the state goes to the output layer too, beside the context: [s_t; c_t]
+        _arrow(ax, (xa + 0.4, 0.3), (xa + 0.4, 2.38), rad=0.75, shrink=2)
+        ax.text(xa - 0.08, 2.22, "$[s_%d; c_%d]$" % (t + 1, t + 1), fontsize=10, ha="right", va="center")
         ax.text(xa - 1.1, 2.0, "query $s_{%d}$, keys $h_1 \\ldots h_%d$" % (t + 1, S), fontsize=10.5,
                 ha="right", va="center", color="C4")
     ax.text(sum(enc_x) / S, -1.7, "encoder", ha="center", fontsize=11)
