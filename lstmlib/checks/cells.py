@@ -906,8 +906,8 @@ def check_lstm_step_cost(student_fn, seed: int = 0) -> None:
     one LSTM step's two matrix products, equation (ch10-intensity): FLOPs = 2·B·4H(I + H) (a
     multiply and an add per weight and sequence), bytes = s·4H(I + H) (every weight read once per
     step; states and biases are ignored). Expected values from
-    :func:`lstmlib.viz.roofline.lstm_step_flops` and :func:`~lstmlib.viz.roofline.lstm_step_bytes`."""
-    from lstmlib.viz import roofline  # the roofline model lives with its figure
+    :func:`lstmlib.reference.cost.lstm_step_flops` and :func:`~lstmlib.reference.cost.lstm_step_bytes`."""
+    from lstmlib.reference import cost  # the cost model of one step (plotted by lstmlib.viz.roofline)
 
     what = "lstm_step_cost"
     cases = [Case(name, {"batch": B, "input_size": I, "hidden_size": H, "bytes_per_value": s}, {})
@@ -920,8 +920,8 @@ def check_lstm_step_cost(student_fn, seed: int = 0) -> None:
 
     def reference(case):
         a = case.args
-        return {"flops": np.array(roofline.lstm_step_flops(a["batch"], a["input_size"], a["hidden_size"])),
-                "bytes": np.array(roofline.lstm_step_bytes(a["input_size"], a["hidden_size"], a["bytes_per_value"]))}
+        return {"flops": np.array(cost.lstm_step_flops(a["batch"], a["input_size"], a["hidden_size"])),
+                "bytes": np.array(cost.lstm_step_bytes(a["input_size"], a["hidden_size"], a["bytes_per_value"]))}
 
     def variant(mult_adds=False, gates=4, recurrent_only=False, bytes_times_batch=False, bytes_in_values=False):
         def outputs(case):
