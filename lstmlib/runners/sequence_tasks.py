@@ -22,19 +22,21 @@ from ..torch import train
 from ..torch.trainer import History
 from ..validate import check_choice, check_positive_int
 
-__all__ = ["train_on_task"]
+__all__ = ["TaskBatches", "train_on_task"]
 
 _LOSSES = ("mse", "cross_entropy")
 
 
-class _TaskBatches:
-    """``step -> (inputs, targets)`` tensors: ``batch_size`` fresh sequences from ``rng`` each step."""
+class TaskBatches:
+    """The ``batches`` of :func:`lstmlib.torch.train` for a task generator: at every step,
+    ``make_task(batch_size, rng=rng, **task_kw)``'s first two arrays — inputs and targets — as
+    tensors, ``batch_size`` fresh sequences drawn from ``rng``."""
 
-    def __init__(self, make_task: Callable, seq_len: int, batch_size: int, rng: np.random.Generator):
-        self.make_task, self.seq_len, self.batch_size, self.rng = make_task, seq_len, batch_size, rng
+    def __init__(self, make_task: Callable, batch_size: int, rng: np.random.Generator, **task_kw):
+        self.make_task, self.batch_size, self.rng, self.task_kw = make_task, batch_size, rng, task_kw
 
     def __call__(self, step: int):
-        inputs, targets = self.make_task(self.batch_size, self.seq_len, self.rng)[:2]
+        inputs, targets = self.make_task(self.batch_size, rng=self.rng, **self.task_kw)[:2]
         return torch.from_numpy(inputs), torch.from_numpy(targets)
 
 
@@ -67,7 +69,7 @@ def train_on_task(model: nn.Module, make_task: Callable, seq_len: int, *, loss: 
     batch_size = check_positive_int("batch_size", batch_size)
     test_inputs, test_targets = make_task(check_positive_int("test_size", test_size), seq_len,
                                           np.random.default_rng(test_seed))[:2]
-    batches = _TaskBatches(make_task, seq_len, batch_size, np.random.default_rng(seed))
+    batches = TaskBatches(make_task, batch_size, np.random.default_rng(seed), seq_len=seq_len)
     loss_fn = _loss(loss)
     return train(model, batches, lambda m, batch: loss_fn(m(batch[0]), batch[1]), steps=steps, lr=lr,
                  eval_fn=_TestScore(loss, test_inputs, test_targets), eval_every=eval_every, target=target,
