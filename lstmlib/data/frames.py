@@ -14,12 +14,12 @@ after each frame with probability ``cut_prob``. Each scene draws a *setting* (co
 ``c ∈ {0, …, C−1}`` uniformly and independently; each frame draws an *object*
 ``k ∈ {0, …, K−1}`` uniformly and independently. The frame's label (its activity) is
 
-.. math::   y_t = c_t \cdot K + k_t ,
+.. math::   y_t = s_t \cdot K + k_t ,
 
 so there are ``C · K`` classes. The frame's feature vector (``F = K + C + n_distractors``) is
 
 * ``[0, K)`` — the one-hot object ``k_t``, always visible;
-* ``[K, K + C)`` — the one-hot setting ``c_t``, visible **only** on the scene's first frame
+* ``[K, K + C)`` — the one-hot setting ``s_t``, visible **only** on the scene's first frame
   (zeros elsewhere);
 * ``[K + C, F)`` — distractor features that carry no information;
 
@@ -28,8 +28,8 @@ plus Gaussian noise of standard deviation ``noise`` on every feature.
 The bound a per-frame classifier cannot beat
 --------------------------------------------
 A per-frame classifier is any function of ``x_t`` alone. On a scene's first frame it can read the
-setting and may be right. On every other frame, ``x_t`` is independent of ``c_t`` (the setting
-channel is noise and ``c_t`` is uniform and independent of everything else in the frame), so
+setting and may be right. On every other frame, ``x_t`` is independent of ``s_t`` (the setting
+channel is noise and ``s_t`` is uniform and independent of everything else in the frame), so
 whatever it answers is right with probability at most ``1/C``. With ``e`` the expected fraction
 of frames that open a scene,
 
