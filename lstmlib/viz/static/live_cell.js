@@ -212,7 +212,9 @@ function ticks(lo, hi, n = 5) {
 export function memorySvg({ f, i, g, c0, steps }) {
   const { c, fromC0 } = memoryTrace(f, i, g, c0, steps);
   const life = halfLife(f);
-  const all = c.concat(fromC0, [0]);
+  // with constant gates c_t = p + (c_0 − p) f^t: it levels off at the plateau p = i g / (1 − f)
+  const plateau = f < 1 ? i * g / (1 - f) : NaN;
+  const all = c.concat(fromC0, [0], Number.isFinite(plateau) && i * g !== 0 ? [plateau] : []);
   let lo = Math.min(...all), hi = Math.max(...all);
   const pad = Math.max(0.1, 0.08 * (hi - lo));
   lo -= pad; hi += pad;
@@ -240,9 +242,15 @@ export function memorySvg({ f, i, g, c0, steps }) {
     out.push(text(L - 8, Y(y) + 5, String(Number(y.toPrecision(3))).replace("-", "\u2212"), { size: 15, anchor: "end" }));
   }
   out.push(text((L + R) / 2, B + 44, "step t"));
-  if (life <= steps) {  // dotted guides at the half-life
+  if (life <= steps) {  // dotted guides at the half-life: halfway from c_0 to the plateau
+    const halfway = (c0 + plateau) / 2;
     out.push(`<line x1="${X(life)}" y1="${T}" x2="${X(life)}" y2="${B}" stroke="#888" stroke-dasharray="2,4"/>`);
-    out.push(`<line x1="${L}" y1="${Y(c0 / 2)}" x2="${R}" y2="${Y(c0 / 2)}" stroke="#888" stroke-dasharray="2,4"/>`);
+    out.push(`<line x1="${L}" y1="${Y(halfway)}" x2="${R}" y2="${Y(halfway)}" stroke="#888" stroke-dasharray="2,4"/>`);
+  }
+  if (Number.isFinite(plateau) && i * g !== 0) {  // the level the cell settles at
+    out.push(`<line x1="${L}" y1="${Y(plateau)}" x2="${R}" y2="${Y(plateau)}" stroke="rgb(44,160,44)" stroke-width="1.5"` +
+      ` stroke-dasharray="9,4,2,4" data-name="plateau" data-value="${plateau}"/>`);
+    out.push(text(R - 6, Y(plateau) - 8, `plateau i\u00b7g/(1\u2212f) = ${fmt(plateau)}`, { size: 15, anchor: "end" }));
   }
   const path = (ys) => ys.map((y, t) => `${X(t).toFixed(1)},${Y(y).toFixed(1)}`).join(" ");
   out.push(`<polyline points="${path(fromC0)}" fill="none" stroke="rgb(230,120,20)" stroke-width="2" stroke-dasharray="7,5"/>`);
