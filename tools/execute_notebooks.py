@@ -132,6 +132,9 @@ def reply_wait(execute_reply: dict) -> float:
 
 
 def _worker(src: Path, dst: Path, cell_timeout: int) -> int:
+    """Run one notebook with nbclient. Not jupyter-cache's ``single_nb_execution`` (what MyST-NB
+    calls): the build needs per-cell progress for the watchdog, the reply-wait check and the
+    client fix applied before the kernel starts, which that wrapper has no hooks for."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
