@@ -17,8 +17,8 @@ layers; residual 4, 6, 8; seeds 0–2), two runs at a time on two cores, then me
       xargs -P 2 -L 1 python experiments/ch9_residual_depth.py
     python experiments/ch9_residual_depth.py --merge
 
-From about 25 CPU seconds (2 layers) to about 75 (8 layers) per run (torch, 1 thread); the
-grid took about 10 minutes on two cores.
+From about 16 CPU seconds (2 layers) to about 42 (8 layers) per run (torch, 1 thread); the
+grid took about 5 minutes on two cores.
 """
 from __future__ import annotations
 
